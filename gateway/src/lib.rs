@@ -1,1 +1,22 @@
-//! gateway
+//! The gateway firmware's library: everything the `gateway` binary runs.
+//!
+//! - [`config`]: the TOML configuration and its validation.
+//! - [`call`]: the sans-IO core ([`call::Controller`]) gluing SIP, line ports and media.
+//! - [`line`]: FXO line signalling above the driver trait.
+//! - [`media`]: RTP, RFC 4733, playout, SDP offer/answer for the audio stream.
+//! - [`command`]: DTMF command sequences (`*76` ...).
+//! - [`console`]: the management console.
+//! - [`api`]: the HTTP API (ports, calls, ANI lookup).
+//! - [`runtime`]: the one place with sockets, devices and the real clock.
+//!
+//! See `docs/ARCHITECTURE.md` for the data flow of a call.
+
+pub mod api;
+pub mod call;
+pub mod command;
+pub mod config;
+pub mod console;
+pub mod line;
+pub mod media;
+pub mod runtime;
+mod sdp_glue;

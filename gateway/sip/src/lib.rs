@@ -1,1 +1,47 @@
-//! placeholder until the sip helper lands
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+#![forbid(unsafe_code)]
+//! Sans-IO SIP for the gateway: messages, SDP, transactions, dialogs and a
+//! user-agent core ([`Endpoint`]) driven by `now`.
+//!
+//! Nothing in this crate opens a socket or reads the clock. The runtime feeds
+//! datagrams with [`Endpoint::handle_datagram`], wakes the core at
+//! [`Endpoint::poll_timeout`] with [`Endpoint::handle_timeout`], and after
+//! every call drains [`Endpoint::poll_transmit`] and [`Endpoint::poll_event`].
+//!
+//! Layout (one protocol noun per module):
+//!
+//! | module          | RFC                         | what                                   |
+//! |-----------------|-----------------------------|----------------------------------------|
+//! | [`message`]     | RFC 3261 §7, §20, §25       | request/response, headers, URIs        |
+//! | [`sdp`]         | RFC 4566                    | session descriptions                   |
+//! | [`timer`]       | RFC 3261 §17, App. A        | fixed timer tables                     |
+//! | [`transaction`] | RFC 3261 §17, RFC 6026      | the four transaction state machines   |
+//! | [`dialog`]      | RFC 3261 §12                | dialog state (tags, CSeq, route set)   |
+//! | [`endpoint`]    | RFC 3261 §8, §9, §13, §15   | the UA core the call control drives    |
+//!
+//! Transport is UDP only for now; TCP, registration, digest authentication,
+//! re-INVITE and rate limiting are deliberately left for later (see the
+//! seams named in [`endpoint`]).
+
+pub mod dialog;
+pub mod endpoint;
+pub mod message;
+pub mod sdp;
+pub mod timer;
+pub mod transaction;
+mod transmit;
+
+pub use endpoint::{
+    CallError, CallHandle, CallInfo, CallState, Endpoint, EndpointConfig, Event, OutgoingInvite,
+    RequestHandle,
+};
+pub use message::{Headers, Message, Method, NameAddr, ParseError, Request, Response, Uri};
+pub use transmit::Transmit;

@@ -1,0 +1,12 @@
+//! Per-call media pipelines, one per direction, frame in / frame out
+//! ([`crate::FRAME_SAMPLES`] samples, 20 ms).
+//!
+//! - [`LineToIp`]: analog line -> network. DTMF is detected, reported as events
+//!   (for RFC 4733) and squelched from the audio, so no part of a tone leaks.
+//! - [`IpToLine`]: network -> analog line. Gain, plus RFC 4733 digit playout.
+
+mod ip_to_line;
+mod line_to_ip;
+
+pub use ip_to_line::IpToLine;
+pub use line_to_ip::{LineToIp, LineToIpConfig};

@@ -1,0 +1,161 @@
+//! LineToIp squelch: DTMF bursts inserted into voice at many sample offsets
+//! must be reported and must not leak into the output at all.
+
+mod common;
+
+use common::*;
+use dsp::dtmf::{Digit, DtmfEvent};
+use dsp::pipeline::{LineToIp, LineToIpConfig};
+use dsp::FRAME_SAMPLES;
+
+struct Run {
+    output: Vec<i16>,
+    events: Vec<DtmfEvent>,
+    delay: usize,
+    muted: u64,
+}
+
+fn run(input: &[i16]) -> Run {
+    let mut p = LineToIp::new(LineToIpConfig::default());
+    let mut output = Vec::with_capacity(input.len());
+    let mut events = Vec::new();
+    let mut out = [0i16; FRAME_SAMPLES];
+    for frame in input.chunks(FRAME_SAMPLES) {
+        let mut f = [0i16; FRAME_SAMPLES];
+        f[..frame.len()].copy_from_slice(frame);
+        p.process(&f, &mut out);
+        output.extend_from_slice(&out);
+        while let Some(e) = p.poll_event() {
+            events.push(e);
+        }
+    }
+    Run {
+        output,
+        events,
+        delay: p.delay_samples(),
+        muted: p.muted_samples(),
+    }
+}
+
+/// Voice with DTMF bursts replacing it at `positions`; returns (signal, bursts).
+fn voice_with_bursts(
+    seed: u64,
+    seconds: usize,
+    level: f32,
+    overlay: bool,
+) -> (Vec<i16>, Vec<(usize, usize, Digit)>) {
+    let mut voice = dsp::voice::Voice::new(seed);
+    let mut v = vec![0i16; 8000 * seconds];
+    voice.fill(&mut v);
+    let mut sig: Vec<f32> = v.iter().map(|&s| f32::from(s)).collect();
+    let keys: Vec<Digit> = Digit::all().collect();
+    let mut bursts = Vec::new();
+    let mut pos = 3000usize;
+    let mut i = 0usize;
+    while pos + 2000 < sig.len() {
+        let len = ms(45) + (i * 37) % ms(60);
+        let d = keys[i % 16];
+        let burst = digit_burst(d, len, level, i as f64 * 0.37);
+        for (s, b) in sig[pos..pos + len].iter_mut().zip(burst) {
+            *s = if overlay { *s * 0.1 + b } else { b };
+        }
+        bursts.push((pos, len, d));
+        // Offsets deliberately coprime with 160 and 51.
+        pos += 4000 + (i * 1237) % 3001;
+        i += 1;
+    }
+    (to_i16(&sig), bursts)
+}
+
+fn check(seed: u64, level: f32, overlay: bool) -> usize {
+    let (sig, bursts) = voice_with_bursts(seed, 60, level, overlay);
+    let r = run(&sig);
+    assert_eq!(r.delay, 152);
+    // All digits reported, in order, each once, with `at` on the input timeline.
+    let starts: Vec<(Digit, u64)> = r
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            DtmfEvent::Start { digit, at, .. } => Some((*digit, *at)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(starts.len(), bursts.len(), "seed {seed} level {level}");
+    for ((d, at), (pos, _, bd)) in starts.iter().zip(&bursts) {
+        assert_eq!(d, bd);
+        assert!((*at as i64 - *pos as i64).abs() <= 51, "at {at} vs {pos}");
+    }
+    // Output aligned to the input timeline.
+    let aligned = &r.output[r.delay..];
+    for &(pos, len, d) in &bursts {
+        let region = &aligned[pos..(pos + len).min(aligned.len())];
+        let leaked = region.iter().filter(|&&s| s != 0).count();
+        assert_eq!(leaked, 0, "burst {d} at {pos}: {leaked} samples leak");
+        // Energy at the 8 DTMF frequencies in 5 ms slices of the tone region.
+        for slice in region.chunks(40) {
+            for f in [
+                697.0f32, 770.0, 852.0, 941.0, 1209.0, 1336.0, 1477.0, 1633.0,
+            ] {
+                let p = power_dbm0(bin_power(slice, f64::from(f)));
+                assert!(
+                    p < level as f64 - 20.0,
+                    "burst {d} at {pos}: {f} Hz at {p:.1} dBm0"
+                );
+            }
+        }
+    }
+    // A fresh detector finds nothing in the output.
+    assert_eq!(digits(&detect(&r.output, 160)), "", "seed {seed}");
+    bursts.len()
+}
+
+#[test]
+fn bursts_replacing_voice_do_not_leak() {
+    let mut n = 0;
+    for (seed, level) in [(1u64, -10.0f32), (2, -4.0), (3, -25.0)] {
+        n += check(seed, level, false);
+    }
+    println!("{n} bursts squelched without leakage");
+}
+
+#[test]
+fn bursts_over_quiet_voice_do_not_leak() {
+    let n = check(4, -10.0, true);
+    println!("{n} bursts over voice (-20 dB) squelched");
+}
+
+#[test]
+fn voice_is_delayed_not_chopped() {
+    let mut total_muted = 0;
+    let seconds = 60;
+    for seed in 10..13u64 {
+        let mut voice = dsp::voice::Voice::new(seed);
+        let mut v = vec![0i16; 8000 * seconds];
+        voice.fill(&mut v);
+        let r = run(&v);
+        assert!(r.events.is_empty());
+        let aligned = &r.output[r.delay..];
+        let differ = aligned.iter().zip(&v).filter(|(a, b)| a != b).count() as u64;
+        assert!(differ <= r.muted);
+        total_muted += r.muted;
+    }
+    let ms_per_min = total_muted as f64 / 8.0 / 3.0;
+    println!("voice muted: {ms_per_min:.1} ms per minute");
+    assert!(ms_per_min < 400.0, "{ms_per_min}");
+}
+
+#[test]
+fn without_squelch_no_delay() {
+    let mut p = LineToIp::new(LineToIpConfig {
+        squelch: false,
+        ..LineToIpConfig::default()
+    });
+    assert_eq!(p.delay_samples(), 0);
+    let input: [i16; FRAME_SAMPLES] = core::array::from_fn(|i| i as i16 * 10);
+    let mut out = [0i16; FRAME_SAMPLES];
+    p.process(&input, &mut out);
+    assert_eq!(out, input);
+    p.set_gain_db(-6.0);
+    p.process(&input, &mut out);
+    assert_eq!(out[100], 501);
+}

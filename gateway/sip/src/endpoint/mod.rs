@@ -1,0 +1,756 @@
+//! The UA core (RFC 3261 §8, §9, §12-§15) that call control drives.
+//!
+//! ```text
+//!  runtime ── handle_datagram(now, src, bytes) ──▶ Endpoint ──▶ poll_transmit() ─▶ socket
+//!          ── handle_timeout(now) ───────────────▶          ──▶ poll_event() ───▶ call control
+//!          ◀─ poll_timeout() ─────────────────────          ◀── invite/accept/reject/hangup/...
+//! ```
+//!
+//! Every input takes `now`; nothing reads the clock. After each call the
+//! runtime drains `poll_transmit` and `poll_event`, then sleeps until
+//! `poll_timeout`.
+//!
+//! Roles: a user agent (UAC and UAS), not a proxy and not a registrar.
+//! REGISTER is answered 405 with Allow. Responses go to the source address
+//! of the request (symmetric signalling, RFC 3581); in-dialog requests go to
+//! the address the call was set up with.
+//!
+//! Seams for the later SIP issue: `transport` is always UDP (TCP needs
+//! stream framing in `message::parse` and a connection id in [`Transmit`]);
+//! REGISTER and digest authentication belong in their own modules fed by
+//! `uas::dispatch` / `uac::on_final`; re-INVITE is answered 488 in
+//! `uas::in_dialog`; rate limiting would sit in `handle_datagram`.
+
+mod build;
+mod call;
+mod id;
+mod uac;
+mod uas;
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use thiserror::Error;
+
+use crate::message::{Message, Method, NameAddr, ParseError, Request, Uri};
+use crate::transaction::{
+    ClientInvite, ClientKey, ClientNonInvite, ServerInvite, ServerKey, ServerNonInvite,
+    TimerConfig, TransactionError,
+};
+use crate::Transmit;
+
+use call::{Call, CallTimer, Cancel, State};
+use id::IdGenerator;
+
+/// Configuration of an [`Endpoint`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndpointConfig {
+    /// Our address: Via sent-by and Contact.
+    pub local_addr: SocketAddr,
+    /// Sent as User-Agent in requests and Server in responses.
+    pub user_agent: String,
+    /// Larger datagrams are answered 513 (if possible) and dropped.
+    pub max_message_size: usize,
+    /// Above this many live transactions new requests get 503 + Retry-After.
+    pub max_transactions: usize,
+    pub t1: Duration,
+    pub t2: Duration,
+    pub t4: Duration,
+}
+
+impl EndpointConfig {
+    /// Defaults: T1 500 ms, T2 4 s, T4 5 s, 65535-byte messages, 1024 transactions.
+    pub fn new(local_addr: SocketAddr) -> Self {
+        let timers = TimerConfig::default();
+        Self {
+            local_addr,
+            user_agent: concat!("gateway-sip/", env!("CARGO_PKG_VERSION")).into(),
+            max_message_size: crate::message::DEFAULT_MAX_MESSAGE_SIZE,
+            max_transactions: 1024,
+            t1: timers.t1,
+            t2: timers.t2,
+            t4: timers.t4,
+        }
+    }
+
+    fn timers(&self) -> TimerConfig {
+        TimerConfig {
+            t1: self.t1,
+            t2: self.t2,
+            t4: self.t4,
+        }
+    }
+}
+
+/// The core's id for one call (not the SIP Call-ID).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CallHandle(u64);
+
+/// The core's id for one INFO or MESSAGE we sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RequestHandle(u64);
+
+/// An outgoing call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingInvite {
+    /// Request-URI.
+    pub target: Uri,
+    /// Where to send the INVITE (and the rest of the call).
+    pub destination: SocketAddr,
+    pub from: Uri,
+    pub from_display: Option<String>,
+    pub to: Uri,
+    pub sdp_offer: Vec<u8>,
+    /// Added as-is (e.g. `X-Line: 2`).
+    pub extra_headers: Vec<(String, String)>,
+}
+
+/// Where a call stands, for the console and the API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CallState {
+    /// UAC: INVITE sent, nothing but 100 received.
+    Calling,
+    /// UAC: provisional (1xx) received.
+    Early,
+    /// UAC: hangup requested before the final response; CANCEL pending or sent.
+    Cancelling,
+    /// UAS: waiting for call control to answer.
+    Incoming,
+    /// UAS: 2xx sent, waiting for the ACK.
+    AwaitingAck,
+    Confirmed,
+    /// BYE sent.
+    Terminating,
+}
+
+/// Snapshot of one call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallInfo {
+    pub call_id: String,
+    /// True when we sent the INVITE.
+    pub outgoing: bool,
+    pub state: CallState,
+    pub local_uri: Uri,
+    pub remote_uri: Uri,
+    pub remote_display: Option<String>,
+    pub remote_target: Uri,
+    pub local_tag: String,
+    pub remote_tag: Option<String>,
+    pub peer: SocketAddr,
+}
+
+/// What the core tells call control.
+// `IncomingCall` carries the whole INVITE as the API asks; events are rare
+// and moved once, so boxing it would only make matching clumsier.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A new INVITE (100 Trying already sent). Answer with
+    /// `send_provisional`, `accept` or `reject`.
+    IncomingCall {
+        call: CallHandle,
+        request: Request,
+        source: SocketAddr,
+        sdp: Option<Vec<u8>>,
+    },
+    /// UAC got a 1xx other than 100.
+    Progress {
+        call: CallHandle,
+        status: u16,
+        sdp: Option<Vec<u8>>,
+    },
+    /// UAC got a 2xx; the core has sent the ACK.
+    Answered {
+        call: CallHandle,
+        sdp: Option<Vec<u8>>,
+    },
+    /// UAS got the ACK for its 2xx.
+    Confirmed { call: CallHandle },
+    /// UAC final non-2xx, Timer B (408), or UAS 2xx never ACKed (408; the
+    /// core sends BYE).
+    Failed {
+        call: CallHandle,
+        status: u16,
+        reason: String,
+    },
+    /// UAS: the caller sent CANCEL (answered 200, INVITE answered 487).
+    Cancelled { call: CallHandle },
+    /// BYE received (answered 200), or our hangup completed. Every
+    /// successful [`Endpoint::hangup`] ends with exactly one
+    /// `Ended { by_remote: false }` (after BYE, CANCEL or a local reject).
+    Ended { call: CallHandle, by_remote: bool },
+    /// INFO in a dialog (answered 200).
+    InfoReceived {
+        call: CallHandle,
+        content_type: String,
+        body: Vec<u8>,
+    },
+    /// MESSAGE in a dialog (`call` set) or outside one (answered 200).
+    MessageReceived {
+        call: Option<CallHandle>,
+        source: SocketAddr,
+        content_type: String,
+        body: Vec<u8>,
+    },
+    /// Final response (or 408 on timeout) to our INFO or MESSAGE.
+    RequestCompleted { request: RequestHandle, status: u16 },
+    /// Malformed or oversize input, dropped or answered 4xx/5xx statelessly.
+    Dropped { source: SocketAddr, reason: String },
+}
+
+/// API misuse by call control.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum CallError {
+    #[error("no call {0:?}")]
+    UnknownCall(CallHandle),
+    #[error("{operation} is not possible while the call is {state:?}")]
+    InvalidState {
+        operation: &'static str,
+        state: CallState,
+    },
+    #[error("status {0} is not allowed for this operation")]
+    InvalidStatus(u16),
+    #[error("transaction limit reached")]
+    TooManyTransactions,
+    #[error(transparent)]
+    Transaction(#[from] TransactionError),
+}
+
+#[derive(Debug)]
+// Both variants are a few hundred bytes (the fixed timer table); boxing one
+// would not make the map entries smaller.
+#[allow(clippy::large_enum_variant)]
+enum ClientTransaction {
+    Invite(ClientInvite),
+    NonInvite(ClientNonInvite),
+}
+
+/// Why we started a client transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Purpose {
+    Invite(CallHandle),
+    Cancel(CallHandle),
+    Bye(CallHandle),
+    Request(RequestHandle),
+}
+
+#[derive(Debug)]
+struct ClientEntry {
+    tx: ClientTransaction,
+    purpose: Purpose,
+}
+
+#[derive(Debug)]
+enum ServerTransaction {
+    Invite(ServerInvite),
+    NonInvite(ServerNonInvite),
+}
+
+#[derive(Debug)]
+struct ServerEntry {
+    tx: ServerTransaction,
+    /// The request, to build responses from.
+    request: Request,
+    call: Option<CallHandle>,
+}
+
+impl ServerEntry {
+    fn poll_timeout(&self) -> Option<Instant> {
+        match &self.tx {
+            ServerTransaction::Invite(t) => t.poll_timeout(),
+            ServerTransaction::NonInvite(t) => t.poll_timeout(),
+        }
+    }
+}
+
+impl ClientEntry {
+    fn poll_timeout(&self) -> Option<Instant> {
+        match &self.tx {
+            ClientTransaction::Invite(t) => t.poll_timeout(),
+            ClientTransaction::NonInvite(t) => t.poll_timeout(),
+        }
+    }
+}
+
+/// The SIP user agent: transactions, dialogs and calls, sans-IO.
+#[derive(Debug)]
+pub struct Endpoint {
+    config: EndpointConfig,
+    ids: IdGenerator,
+    next_handle: u64,
+    calls: BTreeMap<CallHandle, Call>,
+    client: HashMap<ClientKey, ClientEntry>,
+    server: HashMap<ServerKey, ServerEntry>,
+    transmits: VecDeque<Transmit>,
+    events: VecDeque<Event>,
+}
+
+impl Endpoint {
+    /// `seed` drives tags, branches and Call-IDs (identical runs in tests).
+    pub fn new(config: EndpointConfig, seed: u64) -> Self {
+        Self {
+            config,
+            ids: IdGenerator::new(seed),
+            next_handle: 1,
+            calls: BTreeMap::new(),
+            client: HashMap::new(),
+            server: HashMap::new(),
+            transmits: VecDeque::new(),
+            events: VecDeque::new(),
+        }
+    }
+
+    pub fn config(&self) -> &EndpointConfig {
+        &self.config
+    }
+
+    /// Feed one received UDP datagram.
+    pub fn handle_datagram(&mut self, now: Instant, source: SocketAddr, data: &[u8]) {
+        match Message::parse(data, self.config.max_message_size) {
+            Ok(Message::Request(request)) => self.on_request(now, source, request),
+            Ok(Message::Response(response)) => self.on_response(now, source, response),
+            // CRLF keep-alives (RFC 5626 §3.5.1) are not worth an event.
+            Err(ParseError::Empty) => {}
+            Err(error) => self.on_parse_error(source, data, &error),
+        }
+    }
+
+    /// Run every timer due at `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.client_timeouts(now);
+        self.server_timeouts(now);
+        self.call_timeouts(now);
+    }
+
+    /// The earliest deadline of any timer.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let client = self.client.values().filter_map(ClientEntry::poll_timeout);
+        let server = self.server.values().filter_map(ServerEntry::poll_timeout);
+        let calls = self.calls.values().filter_map(|c| c.timers.next());
+        client.chain(server).chain(calls).min()
+    }
+
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.transmits.pop_front()
+    }
+
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Number of live transactions (client and server).
+    pub fn transaction_count(&self) -> usize {
+        self.client.len() + self.server.len()
+    }
+
+    /// Handles of the calls that exist now.
+    pub fn calls(&self) -> impl Iterator<Item = CallHandle> + '_ {
+        self.calls.keys().copied()
+    }
+
+    pub fn call_info(&self, call: CallHandle) -> Option<CallInfo> {
+        let c = self.calls.get(&call)?;
+        Some(CallInfo {
+            call_id: c.dialog.call_id.clone(),
+            outgoing: c.outgoing,
+            state: c.public_state(),
+            local_uri: c.dialog.local_uri.uri.clone(),
+            remote_uri: c.dialog.remote_uri.uri.clone(),
+            remote_display: c.dialog.remote_uri.display_name.clone(),
+            remote_target: c.dialog.remote_target.clone(),
+            local_tag: c.dialog.local_tag.clone(),
+            remote_tag: c.dialog.remote_tag.clone(),
+            peer: c.peer,
+        })
+    }
+
+    fn call_mut(&mut self, call: CallHandle) -> Result<&mut Call, CallError> {
+        self.calls
+            .get_mut(&call)
+            .ok_or(CallError::UnknownCall(call))
+    }
+
+    fn new_handle(&mut self) -> u64 {
+        let h = self.next_handle;
+        self.next_handle += 1;
+        h
+    }
+
+    /// UAS: send 101-199 (183 with SDP for early media).
+    pub fn send_provisional(
+        &mut self,
+        now: Instant,
+        call: CallHandle,
+        status: u16,
+        sdp: Option<&[u8]>,
+    ) -> Result<(), CallError> {
+        if !(101..=199).contains(&status) {
+            return Err(CallError::InvalidStatus(status));
+        }
+        let key = self.incoming_key(call, "send_provisional")?;
+        let mut response = self.dialog_response(call, &key, status)?;
+        if let Some(sdp) = sdp {
+            response.set_body(Some("application/sdp"), sdp.to_vec());
+        }
+        self.server_respond(now, &key, &response)?;
+        Ok(())
+    }
+
+    /// UAS: answer 200 with Contact and `sdp_answer`; retransmitted until ACK.
+    pub fn accept(
+        &mut self,
+        now: Instant,
+        call: CallHandle,
+        sdp_answer: &[u8],
+    ) -> Result<(), CallError> {
+        let key = self.incoming_key(call, "accept")?;
+        let mut response = self.dialog_response(call, &key, 200)?;
+        response.set_body(Some("application/sdp"), sdp_answer.to_vec());
+        self.server_respond(now, &key, &response)?;
+        let timers = self.config.timers();
+        let c = self.call_mut(call)?;
+        c.dialog.state = crate::dialog::DialogState::Confirmed;
+        c.state = State::AwaitingAck {
+            response: response.to_bytes(),
+            interval: timers.t1,
+            hangup: false,
+        };
+        c.timers.set(CallTimer::Retransmit2xx, now + timers.t1);
+        c.timers.set(CallTimer::AckWait, now + timers.timeout());
+        Ok(())
+    }
+
+    /// UAS: answer 300-699 and forget the call.
+    pub fn reject(
+        &mut self,
+        now: Instant,
+        call: CallHandle,
+        status: u16,
+        reason: &str,
+    ) -> Result<(), CallError> {
+        if !(300..=699).contains(&status) {
+            return Err(CallError::InvalidStatus(status));
+        }
+        let key = self.incoming_key(call, "reject")?;
+        let mut response = self.dialog_response(call, &key, status)?;
+        response.reason = reason.to_owned();
+        self.server_respond(now, &key, &response)?;
+        self.calls.remove(&call);
+        Ok(())
+    }
+
+    /// UAC: start a call.
+    pub fn invite(
+        &mut self,
+        now: Instant,
+        invite: OutgoingInvite,
+    ) -> Result<CallHandle, CallError> {
+        if self.transaction_count() >= self.config.max_transactions {
+            return Err(CallError::TooManyTransactions);
+        }
+        let handle = CallHandle(self.new_handle());
+        let tag = self.ids.tag();
+        let call_id = self.ids.call_id(&self.config.local_addr.ip().to_string());
+        let via = self.new_via();
+        let mut request = Request::new(Method::Invite, invite.target.clone());
+        let h = &mut request.headers;
+        h.push("Via", via.to_string());
+        h.push("Max-Forwards", "70");
+        let mut from = NameAddr::new(invite.from.clone());
+        from.display_name = invite.from_display.clone();
+        from.set_tag(&tag);
+        h.push("From", from.to_string());
+        h.push("To", NameAddr::new(invite.to.clone()).to_string());
+        h.push("Call-ID", call_id);
+        h.push("CSeq", format!("{} INVITE", self.ids.cseq()));
+        h.push(
+            "Contact",
+            self.contact(invite.from.user.as_deref()).to_string(),
+        );
+        h.push("Allow", build::ALLOW);
+        h.push("User-Agent", self.config.user_agent.clone());
+        for (name, value) in &invite.extra_headers {
+            h.push(name, value.clone());
+        }
+        let content_type = (!invite.sdp_offer.is_empty()).then_some("application/sdp");
+        request.set_body(content_type, invite.sdp_offer.clone());
+        let dialog =
+            crate::dialog::Dialog::uac(&request, &tag).ok_or(CallError::InvalidStatus(0))?;
+        let key = ClientKey {
+            branch: via.branch().unwrap_or_default().to_owned(),
+            method: Method::Invite,
+        };
+        let tx = ClientInvite::new(
+            now,
+            request.clone(),
+            invite.destination,
+            self.config.timers(),
+            &mut self.transmits,
+        );
+        self.client.insert(
+            key.clone(),
+            ClientEntry {
+                tx: ClientTransaction::Invite(tx),
+                purpose: Purpose::Invite(handle),
+            },
+        );
+        self.calls.insert(
+            handle,
+            Call {
+                outgoing: true,
+                dialog,
+                peer: invite.destination,
+                invite: request,
+                state: State::Outgoing {
+                    invite: key,
+                    provisional: false,
+                    cancel: Cancel::NotRequested,
+                },
+                timers: Default::default(),
+                ack: None,
+                contact_user: invite.from.user.clone(),
+            },
+        );
+        Ok(handle)
+    }
+
+    /// End a call however its state requires: BYE when confirmed, CANCEL
+    /// when we are calling, 480 when we have not answered. Completes with
+    /// `Event::Ended { by_remote: false }`.
+    pub fn hangup(&mut self, now: Instant, call: CallHandle) -> Result<(), CallError> {
+        let c = self.call_mut(call)?;
+        let state = c.public_state();
+        match &mut c.state {
+            State::Outgoing {
+                provisional,
+                cancel: cancel @ Cancel::NotRequested,
+                ..
+            } => {
+                if *provisional {
+                    *cancel = Cancel::Sent;
+                    self.send_cancel(now, call);
+                } else {
+                    *cancel = Cancel::Pending;
+                }
+            }
+            State::Incoming { .. } => {
+                let key = self.incoming_key(call, "hangup")?;
+                let response = self.dialog_response(call, &key, 480)?;
+                self.server_respond(now, &key, &response)?;
+                self.calls.remove(&call);
+                self.events.push_back(Event::Ended {
+                    call,
+                    by_remote: false,
+                });
+            }
+            // RFC 3261 §15: no BYE before the ACK (or its timeout).
+            State::AwaitingAck {
+                hangup: h @ false, ..
+            } => *h = true,
+            State::Confirmed => self.send_bye(now, call, true),
+            _ => {
+                return Err(CallError::InvalidState {
+                    operation: "hangup",
+                    state,
+                })
+            }
+        }
+        Ok(())
+    }
+
+    /// Send INFO in a confirmed dialog.
+    pub fn send_info(
+        &mut self,
+        now: Instant,
+        call: CallHandle,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<RequestHandle, CallError> {
+        self.send_in_dialog(now, call, Method::Info, content_type, body)
+    }
+
+    /// Send MESSAGE in a confirmed dialog.
+    pub fn send_message(
+        &mut self,
+        now: Instant,
+        call: CallHandle,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<RequestHandle, CallError> {
+        self.send_in_dialog(now, call, Method::Message, content_type, body)
+    }
+
+    fn send_in_dialog(
+        &mut self,
+        now: Instant,
+        call: CallHandle,
+        method: Method,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<RequestHandle, CallError> {
+        if self.transaction_count() >= self.config.max_transactions {
+            return Err(CallError::TooManyTransactions);
+        }
+        let via = self.new_via();
+        let user_agent = self.config.user_agent.clone();
+        let c = self.call_mut(call)?;
+        if !matches!(c.state, State::Confirmed | State::AwaitingAck { .. }) {
+            return Err(CallError::InvalidState {
+                operation: "an in-dialog request",
+                state: c.public_state(),
+            });
+        }
+        let mut request = c.dialog.request(method.clone(), &via);
+        request.headers.push("User-Agent", user_agent);
+        request.set_body(Some(content_type), body.to_vec());
+        let peer = c.peer;
+        let handle = RequestHandle(self.new_handle());
+        let tx = ClientNonInvite::new(
+            now,
+            &request,
+            peer,
+            self.config.timers(),
+            &mut self.transmits,
+        );
+        self.client.insert(
+            ClientKey {
+                branch: via.branch().unwrap_or_default().to_owned(),
+                method,
+            },
+            ClientEntry {
+                tx: ClientTransaction::NonInvite(tx),
+                purpose: Purpose::Request(handle),
+            },
+        );
+        Ok(handle)
+    }
+
+    fn incoming_key(
+        &self,
+        call: CallHandle,
+        operation: &'static str,
+    ) -> Result<ServerKey, CallError> {
+        let c = self.calls.get(&call).ok_or(CallError::UnknownCall(call))?;
+        match &c.state {
+            State::Incoming { invite } => Ok(invite.clone()),
+            _ => Err(CallError::InvalidState {
+                operation,
+                state: c.public_state(),
+            }),
+        }
+    }
+
+    fn server_respond(
+        &mut self,
+        now: Instant,
+        key: &ServerKey,
+        response: &crate::message::Response,
+    ) -> Result<(), TransactionError> {
+        match self.server.get_mut(key).map(|e| &mut e.tx) {
+            Some(ServerTransaction::Invite(t)) => t.respond(now, response, &mut self.transmits),
+            Some(ServerTransaction::NonInvite(t)) => t.respond(now, response, &mut self.transmits),
+            None => Err(TransactionError::FinalResponseSent),
+        }
+    }
+
+    fn client_timeouts(&mut self, now: Instant) {
+        let due: Vec<ClientKey> = self
+            .client
+            .iter()
+            .filter(|(_, e)| e.poll_timeout().is_some_and(|t| t <= now))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in due {
+            let Some(entry) = self.client.get_mut(&key) else {
+                continue;
+            };
+            let timed_out = match &mut entry.tx {
+                ClientTransaction::Invite(t) => t.on_timeout(now, &mut self.transmits),
+                ClientTransaction::NonInvite(t) => t.on_timeout(now, &mut self.transmits),
+            };
+            let purpose = entry.purpose;
+            if timed_out {
+                self.on_client_timeout(now, purpose);
+            }
+        }
+        self.client.retain(|_, e| match &e.tx {
+            ClientTransaction::Invite(t) => !t.is_terminated(),
+            ClientTransaction::NonInvite(t) => !t.is_terminated(),
+        });
+    }
+
+    fn server_timeouts(&mut self, now: Instant) {
+        for entry in self.server.values_mut() {
+            if entry.poll_timeout().is_some_and(|t| t <= now) {
+                match &mut entry.tx {
+                    ServerTransaction::Invite(t) => {
+                        // Timer H: the ACK for our non-2xx never came; the
+                        // call is already gone, nothing to report.
+                        let _ = t.on_timeout(now, &mut self.transmits);
+                    }
+                    ServerTransaction::NonInvite(t) => t.on_timeout(now),
+                }
+            }
+        }
+        self.server.retain(|_, e| match &e.tx {
+            ServerTransaction::Invite(t) => !t.is_terminated(),
+            ServerTransaction::NonInvite(t) => !t.is_terminated(),
+        });
+    }
+
+    fn call_timeouts(&mut self, now: Instant) {
+        let due: Vec<CallHandle> = self
+            .calls
+            .iter()
+            .filter(|(_, c)| c.timers.next().is_some_and(|t| t <= now))
+            .map(|(h, _)| *h)
+            .collect();
+        let t2 = self.config.t2;
+        for handle in due {
+            while let Some(timer) = self
+                .calls
+                .get_mut(&handle)
+                .and_then(|c| c.timers.pop_expired(now))
+            {
+                let Some(c) = self.calls.get_mut(&handle) else {
+                    break;
+                };
+                match (timer, &mut c.state) {
+                    (
+                        CallTimer::Retransmit2xx,
+                        State::AwaitingAck {
+                            response, interval, ..
+                        },
+                    ) => {
+                        self.transmits.push_back(Transmit {
+                            destination: c.peer,
+                            payload: response.clone(),
+                        });
+                        *interval = interval.saturating_mul(2).min(t2);
+                        let next = now + *interval;
+                        c.timers.set(CallTimer::Retransmit2xx, next);
+                    }
+                    (CallTimer::AckWait, State::AwaitingAck { hangup, .. }) => {
+                        // §13.3.1.4: no ACK after 64*T1; end the session with BYE.
+                        let hangup = *hangup;
+                        c.timers.stop_all();
+                        if !hangup {
+                            self.events.push_back(Event::Failed {
+                                call: handle,
+                                status: 408,
+                                reason: "No ACK received".into(),
+                            });
+                        }
+                        self.send_bye(now, handle, hangup);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,877 @@
+//! The gateway's sans-IO core: SIP dialogs, line ports and media, glued per call.
+//!
+//! ```text
+//!  to-line call (IP client → PSTN):
+//!   INVITE ──▶ route + free FXO port ──▶ FxoPort::dial ─ ringback ─▶ 180
+//!                                            └─ answer (polarity) ─▶ 200 + media
+//!   busy/reorder/no answer ─▶ 486/404/480     BYE/CANCEL ◀─▶ on hook / loop drop
+//!
+//!  from-line call (PSTN → IP client):
+//!   ring on FXO port ──▶ INVITE to the port's inbound URI ─ 200 ─▶ off hook + media
+//!   ringing stops ──▶ CANCEL                  BYE ◀─▶ on hook / loop drop
+//! ```
+//!
+//! During a call every line frame runs through the call's [`MediaSession`]; digits
+//! detected on the line go through the DTMF command [`Recognizer`]: commands become
+//! in-dialog SIP INFO, ordinary digits RFC 4733 events.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
+
+use drivers::{Frame, LineCommand, LineEvent, PortId};
+use dsp::dtmf::{Digit, DtmfEvent};
+use dsp::tone::Plan;
+use sip::{CallHandle, Endpoint, EndpointConfig, Event as SipEvent, OutgoingInvite, RequestHandle};
+use tracing::{debug, info, warn};
+
+use super::context::CallContext;
+use super::route::Routes;
+use super::view::{CallView, MediaView, PortView};
+use crate::command::{CommandTable, Outcome, Recognizer};
+use crate::config::{Codec, Config, PortConfig, PortKindConfig};
+use crate::line::{FxoEvent, FxoPort, FxoTimings};
+use crate::media::negotiation::{self, RemoteAudio};
+use crate::media::rtp::{RtpTimestamp, Ssrc};
+use crate::media::session::RtpQueue;
+use crate::media::{MediaSession, Negotiated, RtpOut};
+use crate::sdp_glue::remote_audio;
+
+/// Which way a call goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// An IP client called a number on the PSTN through a port.
+    ToLine,
+    /// The PSTN rang a port and the gateway called an IP client.
+    FromLine,
+}
+
+impl Direction {
+    fn name(self) -> &'static str {
+        match self {
+            Direction::ToLine => "to-line",
+            Direction::FromLine => "from-line",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CallState {
+    /// to-line: dialling and waiting for the far end; from-line: calling the client.
+    Setup,
+    /// to-line: ringback heard; from-line: the client is ringing.
+    Alerting,
+    /// Both sides connected, media flowing.
+    Connected,
+}
+
+impl CallState {
+    fn name(self) -> &'static str {
+        match self {
+            CallState::Setup => "setup",
+            CallState::Alerting => "alerting",
+            CallState::Connected => "connected",
+        }
+    }
+}
+
+/// Default duration (8 kHz units) of a digit forwarded after it was held back.
+const RELEASED_DIGIT: u32 = 800;
+
+#[derive(Debug)]
+struct Call {
+    port: PortId,
+    direction: Direction,
+    state: CallState,
+    context: CallContext,
+    dialled: Option<String>,
+    /// to-line: what the client offered; from-line: set once answered.
+    negotiated: Option<Negotiated>,
+    media: Option<MediaSession>,
+    recognizer: Recognizer,
+    /// The digit being forwarded live as RFC 4733.
+    live_digit: Option<Digit>,
+    started: Instant,
+    answered: Option<Instant>,
+    commands: Vec<String>,
+}
+
+#[derive(Debug)]
+struct Port {
+    config: PortConfig,
+    fxo: FxoPort,
+    call: Option<CallHandle>,
+    rtp: SocketAddr,
+}
+
+/// The core. See the module documentation.
+#[derive(Debug)]
+pub struct Controller {
+    config: Arc<Config>,
+    sip: Endpoint,
+    sip_addr: SocketAddr,
+    routes: Routes,
+    commands: CommandTable,
+    ports: Vec<Port>,
+    calls: BTreeMap<CallHandle, Call>,
+    /// INFO requests in flight, so a client that refuses INFO gets MESSAGE.
+    infos: HashMap<RequestHandle, (CallHandle, Vec<u8>)>,
+    rtp_out: RtpQueue,
+    line_out: VecDeque<(PortId, LineCommand)>,
+    rng: u64,
+    sdp_version: u64,
+}
+
+impl Controller {
+    /// A core for `config`, with SIP bound at `sip_addr` and port `n`'s RTP socket
+    /// at `rtp_addrs[n]`. `seed` makes tags, SSRCs and sequence numbers reproducible.
+    pub fn new(
+        config: Arc<Config>,
+        sip_addr: SocketAddr,
+        rtp_addrs: &[SocketAddr],
+        seed: u64,
+    ) -> Self {
+        let plan: Plan = config.board.tones.parse().unwrap_or(Plan::NorthAmerica);
+        let timings = FxoTimings {
+            dial_tone_wait: ms(config.line.dial_tone_wait_ms),
+            no_answer: ms(config.line.no_answer_timeout_ms),
+            digit: ms(config.line.dial_digit_ms),
+            ..FxoTimings::default()
+        };
+        let ports = config
+            .ports
+            .iter()
+            .zip(rtp_addrs)
+            .map(|(p, rtp)| Port {
+                config: p.clone(),
+                fxo: FxoPort::new(plan, timings),
+                call: None,
+                rtp: *rtp,
+            })
+            .collect();
+        let mut sip_config = EndpointConfig::new(sip_addr);
+        sip_config.user_agent = config.sip.user_agent.clone();
+        Controller {
+            sip: Endpoint::new(sip_config, seed),
+            sip_addr,
+            routes: Routes::from_config(&config),
+            commands: CommandTable::from_config(&config.commands),
+            ports,
+            calls: BTreeMap::new(),
+            infos: HashMap::new(),
+            rtp_out: RtpQueue::new(),
+            line_out: VecDeque::new(),
+            rng: seed | 1,
+            sdp_version: 1,
+            config,
+        }
+    }
+
+    // ---- inputs -------------------------------------------------------------
+
+    /// A SIP datagram arrived.
+    pub fn handle_sip(&mut self, now: Instant, source: SocketAddr, data: &[u8]) {
+        self.sip.handle_datagram(now, source, data);
+        self.drain_sip(now);
+    }
+
+    /// An RTP datagram arrived on port `port`'s socket.
+    pub fn handle_rtp(&mut self, port: PortId, source: SocketAddr, data: &[u8]) {
+        let Some(handle) = self.ports.get(port.index()).and_then(|p| p.call) else {
+            return;
+        };
+        if let Some(media) = self.calls.get_mut(&handle).and_then(|c| c.media.as_mut()) {
+            if let Err(e) = media.receive(source, data) {
+                debug!(%port, %source, error = %e, "RTP datagram ignored");
+            }
+        }
+    }
+
+    /// The line card reported an event.
+    pub fn handle_line_event(&mut self, now: Instant, port: PortId, event: LineEvent) {
+        debug!(%port, ?event, "line event");
+        if let Some(p) = self.ports.get_mut(port.index()) {
+            p.fxo.handle_line_event(now, event);
+        }
+        self.drain_ports(now);
+    }
+
+    /// One 20 ms frame of line time: `rx[n]` came from port `n`, `tx[n]` is filled
+    /// with what to send it next.
+    pub fn handle_frames(&mut self, now: Instant, rx: &[Frame], tx: &mut [Frame]) {
+        for (i, (rx, tx)) in rx.iter().zip(tx.iter_mut()).enumerate() {
+            tx.fill(0);
+            let Some(port) = self.ports.get_mut(i) else {
+                continue;
+            };
+            if let Some(handle) = port.call {
+                if let Some(call) = self.calls.get_mut(&handle) {
+                    let mut digits: heapless::Vec<DtmfEvent, 8> = heapless::Vec::new();
+                    if let Some(media) = call.media.as_mut() {
+                        media.process_line(rx);
+                        while let Some(event) = media.poll_dtmf() {
+                            if digits.push(event).is_err() {
+                                warn!(port = i, "more DTMF events in one frame than expected");
+                            }
+                        }
+                    }
+                    for event in digits {
+                        on_line_digit(
+                            &mut self.sip,
+                            now,
+                            handle,
+                            call,
+                            &port.config,
+                            event,
+                            &mut self.infos,
+                        );
+                    }
+                    if let Some(Outcome::Release(held)) = call.recognizer.handle_timeout(now) {
+                        release(call, &held);
+                    }
+                    if let Some(media) = call.media.as_mut() {
+                        media.transmit(&mut self.rtp_out);
+                        media.play_to_line(tx);
+                    }
+                }
+            }
+            port.fxo.process_frame(now, rx, tx);
+        }
+        self.drain_ports(now);
+        self.drain_sip(now);
+    }
+
+    /// Let time pass for SIP timers.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.sip.handle_timeout(now);
+        self.drain_sip(now);
+    }
+
+    // ---- outputs ------------------------------------------------------------
+
+    /// When [`Controller::handle_timeout`] must next be called (line frames drive
+    /// everything else).
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.sip.poll_timeout()
+    }
+
+    /// A SIP datagram to send.
+    pub fn poll_sip(&mut self) -> Option<sip::Transmit> {
+        self.sip.poll_transmit()
+    }
+
+    /// An RTP packet to send, and the port whose socket sends it.
+    pub fn poll_rtp(&mut self) -> Option<RtpOut> {
+        self.rtp_out.pop_front()
+    }
+
+    /// A command for the line card.
+    pub fn poll_line_command(&mut self) -> Option<(PortId, LineCommand)> {
+        self.line_out.pop_front()
+    }
+
+    /// The address SIP is bound to.
+    pub fn sip_addr(&self) -> SocketAddr {
+        self.sip_addr
+    }
+
+    // ---- views --------------------------------------------------------------
+
+    /// Every port.
+    pub fn ports_view(&self) -> Vec<PortView> {
+        self.ports
+            .iter()
+            .map(|p| PortView {
+                port: p.config.port,
+                kind: match p.config.kind {
+                    PortKindConfig::Fxo => "fxo",
+                    PortKindConfig::Fxs => "fxs",
+                },
+                ani: p.config.ani.clone(),
+                state: p.fxo.state_name(),
+                inbound_uri: p.config.inbound_uri.clone(),
+                call_id: p
+                    .call
+                    .and_then(|h| self.calls.get(&h))
+                    .map(|c| c.context.call_id.clone()),
+            })
+            .collect()
+    }
+
+    /// Every call.
+    pub fn calls_view(&self, now: Instant) -> Vec<CallView> {
+        self.calls
+            .values()
+            .map(|c| self.call_view(now, c))
+            .collect()
+    }
+
+    /// The port with this ANI and its current call.
+    pub fn lookup_ani(&self, now: Instant, ani: &str) -> Option<(PortView, Option<CallView>)> {
+        let index = self.ports.iter().position(|p| p.config.ani == ani)?;
+        let port = self.ports_view().into_iter().nth(index)?;
+        let call = self.ports.get(index)?.call.and_then(|h| self.calls.get(&h));
+        Some((port, call.map(|c| self.call_view(now, c))))
+    }
+
+    fn call_view(&self, now: Instant, c: &Call) -> CallView {
+        let ani = self
+            .ports
+            .get(c.port.index())
+            .map(|p| p.config.ani.clone())
+            .unwrap_or_default();
+        CallView {
+            port: c.port.0,
+            ani,
+            direction: c.direction.name(),
+            state: c.state.name(),
+            dialled: c.dialled.clone(),
+            age_ms: now.saturating_duration_since(c.started).as_millis() as u64,
+            answered_ms: c
+                .answered
+                .map(|a| now.saturating_duration_since(a).as_millis() as u64),
+            commands: c.commands.clone(),
+            context: c.context.clone(),
+            media: c.media.as_ref().map(|m| {
+                let s = m.stats();
+                MediaView {
+                    codec: match m.negotiated().codec {
+                        Codec::Pcmu => "PCMU",
+                        Codec::Pcma => "PCMA",
+                    },
+                    remote_rtp: m.remote(),
+                    telephone_event: m.negotiated().telephone_event.is_some(),
+                    packets_sent: s.packets_sent,
+                    packets_received: s.packets_received,
+                }
+            }),
+        }
+    }
+
+    // ---- SIP events ---------------------------------------------------------
+
+    fn drain_sip(&mut self, now: Instant) {
+        while let Some(event) = self.sip.poll_event() {
+            self.on_sip_event(now, event);
+        }
+        self.drain_ports(now);
+    }
+
+    fn on_sip_event(&mut self, now: Instant, event: SipEvent) {
+        match event {
+            SipEvent::IncomingCall {
+                call,
+                request,
+                source,
+                sdp,
+            } => self.on_incoming_call(now, call, &request, source, sdp.as_deref()),
+            SipEvent::Progress { call, status, .. } => {
+                if let Some(c) = self.calls.get_mut(&call) {
+                    info!(port = %c.port, status, "client alerting");
+                    c.state = CallState::Alerting;
+                }
+            }
+            SipEvent::Answered { call, sdp } => self.on_client_answered(now, call, sdp.as_deref()),
+            SipEvent::Confirmed { call } => debug!(?call, "ACK received"),
+            SipEvent::Failed {
+                call,
+                status,
+                reason,
+            } => {
+                info!(?call, status, %reason, "call failed on the SIP side");
+                self.end_call(call);
+            }
+            SipEvent::Cancelled { call } => {
+                info!(?call, "caller cancelled");
+                self.end_call(call);
+            }
+            SipEvent::Ended { call, by_remote } => {
+                info!(?call, by_remote, "call ended by BYE");
+                self.end_call(call);
+            }
+            SipEvent::InfoReceived {
+                call, content_type, ..
+            } => debug!(?call, %content_type, "INFO from client"),
+            SipEvent::RequestCompleted { request, status } => {
+                self.on_request_completed(now, request, status)
+            }
+            SipEvent::Dropped { source, reason } => {
+                warn!(%source, %reason, "SIP datagram dropped or rejected");
+            }
+            other => debug!(?other, "SIP event"),
+        }
+    }
+
+    fn on_incoming_call(
+        &mut self,
+        now: Instant,
+        call: CallHandle,
+        request: &sip::Request,
+        source: SocketAddr,
+        sdp: Option<&[u8]>,
+    ) {
+        let user = request.uri.user.clone().unwrap_or_default();
+        let call_id = request.headers.call_id().unwrap_or_default().to_string();
+        let from = request
+            .headers
+            .from()
+            .map(|f| f.uri.to_string())
+            .unwrap_or_default();
+        info!(%call_id, %source, %user, %from, "INVITE from IP client");
+        let Some(offer) = sdp.and_then(remote_audio) else {
+            self.reject(
+                now,
+                call,
+                488,
+                "Not Acceptable Here (an SDP offer is required)",
+            );
+            return;
+        };
+        let negotiated = match negotiation::answer_offer(&offer, &self.config.media.codecs) {
+            Ok(n) => n,
+            Err(e) => {
+                info!(%call_id, error = %e, "no common media");
+                self.reject(now, call, 488, "Not Acceptable Here");
+                return;
+            }
+        };
+        let decision = match self.routes.decide(&user) {
+            Ok(d) => d,
+            Err(e) => {
+                info!(%call_id, error = %e, "not routable");
+                self.reject(now, call, 404, "Not Found");
+                return;
+            }
+        };
+        let Some(index) = decision.ports.iter().map(|p| usize::from(*p)).find(|&i| {
+            self.ports
+                .get(i)
+                .is_some_and(|p| p.call.is_none() && p.fxo.is_idle())
+        }) else {
+            info!(%call_id, "all lines busy");
+            self.reject(now, call, 503, "Service Unavailable (all lines busy)");
+            return;
+        };
+        let Some(port) = self.ports.get_mut(index) else {
+            return;
+        };
+        if let Err(e) = port.fxo.dial(now, &decision.number) {
+            warn!(%call_id, error = %e, "cannot dial");
+            self.reject(now, call, 484, "Address Incomplete");
+            return;
+        }
+        port.call = Some(call);
+        let port_id = PortId(index as u8);
+        info!(%call_id, port = %port_id, number = %decision.number, "seizing line");
+        let headers = request
+            .headers
+            .iter()
+            .map(|h| (h.name.as_str(), h.value.as_str()));
+        self.calls.insert(
+            call,
+            Call {
+                port: port_id,
+                direction: Direction::ToLine,
+                state: CallState::Setup,
+                context: CallContext::from_headers(&call_id, &from, headers),
+                dialled: Some(decision.number),
+                negotiated: Some(negotiated),
+                media: None,
+                recognizer: Recognizer::new(self.commands.clone()),
+                live_digit: None,
+                started: now,
+                answered: None,
+                commands: Vec::new(),
+            },
+        );
+    }
+
+    fn on_client_answered(&mut self, now: Instant, call: CallHandle, sdp: Option<&[u8]>) {
+        let answer = sdp.and_then(remote_audio);
+        let negotiated = answer
+            .as_ref()
+            .ok_or(negotiation::NegotiationError::NoAudio)
+            .and_then(|a: &RemoteAudio| negotiation::read_answer(a, &self.config.media.codecs));
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
+        let port = c.port;
+        match negotiated {
+            Ok(n) => {
+                let Some(p) = self.ports.get_mut(port.index()) else {
+                    return;
+                };
+                if let Err(e) = p.fxo.answer() {
+                    warn!(%port, error = %e, "line no longer ringing");
+                    let _ = self.sip.hangup(now, call);
+                    self.end_call(call);
+                    return;
+                }
+                info!(%port, call_id = %c.context.call_id, "client answered; line off hook");
+                c.negotiated = Some(n);
+                c.state = CallState::Connected;
+                c.answered = Some(now);
+                let (ssrc, seq, ts) = next_stream_ids(&mut self.rng);
+                c.media = Some(MediaSession::new(
+                    port,
+                    n,
+                    ssrc,
+                    seq,
+                    ts,
+                    usize::from(self.config.media.jitter_frames),
+                ));
+            }
+            Err(e) => {
+                warn!(%port, error = %e, "client's answer unusable; hanging up");
+                let _ = self.sip.hangup(now, call);
+                self.end_call(call);
+            }
+        }
+    }
+
+    fn on_request_completed(&mut self, now: Instant, request: RequestHandle, status: u16) {
+        let Some((call, body)) = self.infos.remove(&request) else {
+            return;
+        };
+        if (200..300).contains(&status) {
+            debug!(?call, status, "command delivered by INFO");
+        } else if matches!(status, 405 | 415 | 501) {
+            info!(
+                ?call,
+                status, "client refused INFO; sending the command as MESSAGE"
+            );
+            if let Err(e) = self.sip.send_message(now, call, "application/json", &body) {
+                warn!(?call, error = %e, "MESSAGE failed");
+            }
+        } else {
+            warn!(?call, status, "command INFO failed");
+        }
+    }
+
+    fn reject(&mut self, now: Instant, call: CallHandle, status: u16, reason: &str) {
+        if let Err(e) = self.sip.reject(now, call, status, reason) {
+            warn!(?call, error = %e, "cannot reject");
+        }
+    }
+
+    /// Forget a call and put its port back on hook.
+    fn end_call(&mut self, call: CallHandle) {
+        let Some(c) = self.calls.remove(&call) else {
+            return;
+        };
+        info!(port = %c.port, call_id = %c.context.call_id, commands = ?c.commands, "call ended");
+        if let Some(p) = self.ports.get_mut(c.port.index()) {
+            if p.call == Some(call) {
+                p.call = None;
+                p.fxo.hang_up();
+            }
+        }
+    }
+
+    // ---- port events --------------------------------------------------------
+
+    fn drain_ports(&mut self, now: Instant) {
+        for i in 0..self.ports.len() {
+            while let Some(event) = self.next_port_output(i) {
+                self.on_port_event(now, PortId(i as u8), event);
+            }
+        }
+    }
+
+    /// Queue port `i`'s line commands and return its next event.
+    fn next_port_output(&mut self, i: usize) -> Option<FxoEvent> {
+        let p = self.ports.get_mut(i)?;
+        while let Some(cmd) = p.fxo.poll_command() {
+            self.line_out.push_back((PortId(i as u8), cmd));
+        }
+        p.fxo.poll_event()
+    }
+
+    fn on_port_event(&mut self, now: Instant, port: PortId, event: FxoEvent) {
+        info!(%port, ?event, "line");
+        let Some(p) = self.ports.get(port.index()) else {
+            return;
+        };
+        let handle = p.call;
+        match event {
+            FxoEvent::IncomingRing => self.on_ring(now, port),
+            FxoEvent::RingingStopped => {
+                if let Some(h) = handle {
+                    let _ = self.sip.hangup(now, h);
+                    self.end_call(h);
+                }
+            }
+            FxoEvent::Ringback => {
+                if let Some(h) = handle {
+                    if let Some(c) = self.calls.get_mut(&h) {
+                        c.state = CallState::Alerting;
+                    }
+                    if let Err(e) = self.sip.send_provisional(now, h, 180, None) {
+                        warn!(%port, error = %e, "cannot send 180");
+                    }
+                }
+            }
+            FxoEvent::Answered => {
+                if let Some(h) = handle {
+                    self.on_line_answered(now, port, h);
+                }
+            }
+            FxoEvent::Busy | FxoEvent::Reorder | FxoEvent::NoAnswer => {
+                let (status, reason) = match event {
+                    FxoEvent::Busy => (486, "Busy Here"),
+                    FxoEvent::Reorder => (404, "Not Found (reorder tone)"),
+                    _ => (480, "Temporarily Unavailable (no answer)"),
+                };
+                if let Some(h) = handle {
+                    self.reject(now, h, status, reason);
+                    self.end_call(h);
+                }
+            }
+            FxoEvent::Disconnected => {
+                if let Some(h) = handle {
+                    let connected = self
+                        .calls
+                        .get(&h)
+                        .is_some_and(|c| c.state == CallState::Connected);
+                    if connected {
+                        if let Err(e) = self.sip.hangup(now, h) {
+                            warn!(%port, error = %e, "cannot send BYE");
+                        }
+                    } else {
+                        self.reject(now, h, 480, "Temporarily Unavailable");
+                    }
+                    self.end_call(h);
+                }
+            }
+        }
+    }
+
+    fn on_line_answered(&mut self, now: Instant, port: PortId, handle: CallHandle) {
+        let Some(p) = self.ports.get(port.index()) else {
+            return;
+        };
+        let local = p.rtp;
+        let Some(c) = self.calls.get_mut(&handle) else {
+            return;
+        };
+        let Some(n) = c.negotiated else {
+            return;
+        };
+        self.sdp_version += 1;
+        let body = negotiation::sdp(
+            local,
+            u64::from(port.0) + 1,
+            self.sdp_version,
+            &[n.codec],
+            n.telephone_event,
+        );
+        if let Err(e) = self.sip.accept(now, handle, body.as_bytes()) {
+            warn!(%port, error = %e, "cannot answer the client");
+            self.end_call(handle);
+            return;
+        }
+        let (ssrc, seq, ts) = next_stream_ids(&mut self.rng);
+        c.state = CallState::Connected;
+        c.answered = Some(now);
+        c.media = Some(MediaSession::new(
+            port,
+            n,
+            ssrc,
+            seq,
+            ts,
+            usize::from(self.config.media.jitter_frames),
+        ));
+        info!(%port, call_id = %c.context.call_id, "far end answered; call connected");
+    }
+
+    fn on_ring(&mut self, now: Instant, port: PortId) {
+        let Some(p) = self.ports.get_mut(port.index()) else {
+            return;
+        };
+        let Some(uri_text) = p.config.inbound_uri.clone() else {
+            info!(%port, "ringing, but no inbound_uri is configured; ignoring");
+            p.fxo.hang_up();
+            return;
+        };
+        let target = match sip::Uri::parse(&uri_text) {
+            Ok(u) => u,
+            Err(e) => {
+                warn!(%port, error = %e, "inbound_uri unusable");
+                p.fxo.hang_up();
+                return;
+            }
+        };
+        let Some(destination) = target
+            .host
+            .trim_matches(|c| c == '[' || c == ']')
+            .parse::<IpAddr>()
+            .ok()
+            .map(|ip| SocketAddr::new(ip, target.port.unwrap_or(5060)))
+        else {
+            warn!(%port, host = %target.host, "inbound_uri host must be an IP address (no DNS on the box)");
+            p.fxo.hang_up();
+            return;
+        };
+        self.sdp_version += 1;
+        let offer = negotiation::sdp(
+            p.rtp,
+            u64::from(port.0) + 1,
+            self.sdp_version,
+            &self.config.media.codecs,
+            Some(crate::media::rtp::PayloadType(
+                self.config.media.telephone_event_payload_type,
+            )),
+        );
+        let host = self.sip_addr.ip().to_string();
+        let from = sip::Uri::sip(Some(&p.config.ani), &host, Some(self.sip_addr.port()));
+        let invite = OutgoingInvite {
+            target: target.clone(),
+            destination,
+            from,
+            from_display: Some(format!("PSTN port {port}")),
+            to: target,
+            sdp_offer: offer.into_bytes(),
+            extra_headers: vec![
+                ("X-Gateway-Port".into(), port.to_string()),
+                ("X-Gateway-Ani".into(), p.config.ani.clone()),
+            ],
+        };
+        match self.sip.invite(now, invite) {
+            Ok(handle) => {
+                p.call = Some(handle);
+                let call_id = self
+                    .sip
+                    .call_info(handle)
+                    .map(|i| i.call_id)
+                    .unwrap_or_default();
+                info!(%port, %call_id, uri = %uri_text, "line ringing; calling IP client");
+                self.calls.insert(
+                    handle,
+                    Call {
+                        port,
+                        direction: Direction::FromLine,
+                        state: CallState::Setup,
+                        context: CallContext::from_headers(&call_id, &uri_text, []),
+                        dialled: None,
+                        negotiated: None,
+                        media: None,
+                        recognizer: Recognizer::new(self.commands.clone()),
+                        live_digit: None,
+                        started: now,
+                        answered: None,
+                        commands: Vec::new(),
+                    },
+                );
+            }
+            Err(e) => {
+                warn!(%port, error = %e, "cannot INVITE the inbound URI");
+                p.fxo.hang_up();
+            }
+        }
+    }
+}
+
+/// A digit detected on the line during a call.
+fn on_line_digit(
+    sip: &mut Endpoint,
+    now: Instant,
+    handle: CallHandle,
+    call: &mut Call,
+    port: &PortConfig,
+    event: DtmfEvent,
+    infos: &mut HashMap<RequestHandle, (CallHandle, Vec<u8>)>,
+) {
+    match event {
+        DtmfEvent::Start {
+            digit, level_dbm0, ..
+        } => {
+            let outcome = call.recognizer.digit(now, digit);
+            info!(port = port.port, %digit, level_dbm0, ?outcome, "DTMF from line");
+            match outcome {
+                Outcome::Pass => {
+                    if let Some(media) = call.media.as_mut() {
+                        media.events().start_live(digit);
+                        call.live_digit = Some(digit);
+                    }
+                }
+                Outcome::Held => {}
+                Outcome::Command(i) => {
+                    let Some(seq) = call.recognizer_table_sequence(i) else {
+                        return;
+                    };
+                    call.commands.push(seq.digits.clone());
+                    let body = serde_json::json!({
+                        "command": seq.action.name(),
+                        "digits": seq.digits,
+                        "url": seq.url,
+                        "port": port.port,
+                        "ani": port.ani,
+                        "call_id": call.context.call_id,
+                        "session_id": call.context.session_id,
+                    })
+                    .to_string()
+                    .into_bytes();
+                    info!(port = port.port, digits = %seq.digits, action = seq.action.name(), "command recognised; sending INFO");
+                    match sip.send_info(now, handle, "application/json", &body) {
+                        Ok(request) => {
+                            infos.insert(request, (handle, body));
+                        }
+                        Err(e) => warn!(error = %e, "cannot send command INFO"),
+                    }
+                }
+                Outcome::Release(held) => release(call, &held),
+            }
+        }
+        DtmfEvent::End {
+            digit, duration, ..
+        } => {
+            if call.live_digit == Some(digit) {
+                call.live_digit = None;
+                if let Some(media) = call.media.as_mut() {
+                    media
+                        .events()
+                        .end_live(u32::try_from(duration).unwrap_or(u32::MAX));
+                }
+            }
+        }
+    }
+}
+
+/// Forward digits that were held back but turned out not to be a command.
+fn release(call: &mut Call, held: &[Digit]) {
+    if let Some(media) = call.media.as_mut() {
+        for d in held {
+            if !media.events().queue(*d, RELEASED_DIGIT) {
+                warn!(digit = %d, "RFC 4733 queue full; digit dropped");
+            }
+        }
+    }
+}
+
+impl Call {
+    fn recognizer_table_sequence(&self, i: usize) -> Option<crate::command::Sequence> {
+        self.recognizer.table().sequences().get(i).cloned()
+    }
+}
+
+fn ms(v: u32) -> std::time::Duration {
+    std::time::Duration::from_millis(u64::from(v))
+}
+
+/// xorshift64*: SSRC, first sequence number and first timestamp of a new stream.
+fn next_stream_ids(state: &mut u64) -> (Ssrc, u16, RtpTimestamp) {
+    let mut next = || {
+        *state ^= *state >> 12;
+        *state ^= *state << 25;
+        *state ^= *state >> 27;
+        state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    };
+    let a = next();
+    let b = next();
+    (
+        Ssrc(a as u32),
+        (b >> 16) as u16,
+        RtpTimestamp((b >> 32) as u32),
+    )
+}

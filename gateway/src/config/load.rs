@@ -1,0 +1,336 @@
+//! Reading and validating the configuration file.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use super::error::ConfigError;
+use super::model::{BoardKind, CommandAction, Config, PortKindConfig};
+
+/// Read and validate the configuration at `path`.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(path, &text)
+}
+
+/// Parse and validate configuration `text`; `path` is used in error messages.
+pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+    let syntax = |line: Option<usize>, key: String, message: String| ConfigError::Syntax {
+        path: path.to_path_buf(),
+        line,
+        key,
+        message,
+    };
+    let deserializer = toml::Deserializer::parse(text).map_err(|e| {
+        syntax(
+            e.span().map(|s| line_at(text, s.start)),
+            String::new(),
+            e.message().to_string(),
+        )
+    })?;
+    let config: Config = serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let key = e.path().to_string();
+        let inner = e.into_inner();
+        let line = inner
+            .span()
+            .map(|s| line_at(text, s.start))
+            .or_else(|| line_of_key(text, &key));
+        let key = if key == "." { String::new() } else { key };
+        syntax(line, key, inner.message().to_string())
+    })?;
+    validate(&config).map_err(|(key, message)| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        line: line_of_key(text, &key),
+        key,
+        message,
+    })?;
+    Ok(config)
+}
+
+/// The 1-based line holding byte `offset`.
+fn line_at(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()
+        .get(..end)
+        .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
+        + 1
+}
+
+/// Find the line of a dotted key path such as `ports[2].ani` or `sip.listen`:
+/// tables by their headers, array entries by counting `[[name]]` headers, and the
+/// last segment by its `key =` line. Returns `None` when the key is not written in
+/// the file (e.g. a missing required key).
+fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut from = 0usize;
+    let mut table = String::new();
+    let segments: Vec<&str> = key.split('.').filter(|s| !s.is_empty()).collect();
+    let mut found = None;
+    for (i, segment) in segments.iter().enumerate() {
+        let (name, index) = match segment.split_once('[') {
+            Some((name, rest)) => (name, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (*segment, None),
+        };
+        let full = if table.is_empty() {
+            name.to_string()
+        } else {
+            format!("{table}.{name}")
+        };
+        let last = i + 1 == segments.len();
+        if let Some(index) = index {
+            let header = format!("[[{full}]]");
+            let hit = lines
+                .iter()
+                .enumerate()
+                .skip(from)
+                .filter(|(_, l)| l.trim() == header)
+                .nth(index)?;
+            from = hit.0 + 1;
+            found = Some(from);
+            table = full;
+        } else if !last
+            && lines
+                .iter()
+                .skip(from)
+                .any(|l| l.trim() == format!("[{full}]"))
+        {
+            let hit = lines
+                .iter()
+                .enumerate()
+                .skip(from)
+                .find(|(_, l)| l.trim() == format!("[{full}]"))?;
+            from = hit.0 + 1;
+            found = Some(from);
+            table = full;
+        } else {
+            let hit = lines.iter().enumerate().skip(from).find(|(_, l)| {
+                let t = l.trim_start();
+                t.strip_prefix(name)
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
+            });
+            if let Some((n, _)) = hit {
+                from = n + 1;
+                found = Some(from);
+            }
+            table = full;
+        }
+    }
+    found
+}
+
+type Invalid = (String, String);
+
+fn invalid(key: impl Into<String>, message: impl Into<String>) -> Invalid {
+    (key.into(), message.into())
+}
+
+fn validate(config: &Config) -> Result<(), Invalid> {
+    if config.sip.allow_unauthenticated && !config.sip.listen.ip().is_loopback() {
+        return Err(invalid(
+            "sip.allow_unauthenticated",
+            format!(
+                "unauthenticated calls are allowed only on a loopback address, not {}",
+                config.sip.listen
+            ),
+        ));
+    }
+    if !config.sip.allow_unauthenticated {
+        return Err(invalid(
+            "sip.allow_unauthenticated",
+            "SIP digest authentication is not available in this build; \
+             only the loopback demo with allow_unauthenticated = true can run",
+        ));
+    }
+    if config.board.tones.parse::<dsp::tone::Plan>().is_err() {
+        return Err(invalid(
+            "board.tones",
+            format!(
+                "unknown tone plan {:?} (expected \"north-america\" or \"cept\")",
+                config.board.tones
+            ),
+        ));
+    }
+    if config.media.codecs.is_empty() {
+        return Err(invalid("media.codecs", "at least one codec is needed"));
+    }
+    if !(96..=127).contains(&config.media.telephone_event_payload_type) {
+        return Err(invalid(
+            "media.telephone_event_payload_type",
+            "a dynamic payload type must be between 96 and 127",
+        ));
+    }
+    validate_ports(config)?;
+    validate_routes(config)?;
+    validate_commands(config)?;
+    if config.board.kind == BoardKind::Simulated && config.simulation.is_none() {
+        return Err(invalid(
+            "simulation",
+            "board.kind = \"simulated\" needs a [simulation] table describing the exchange",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_ports(config: &Config) -> Result<(), Invalid> {
+    if config.ports.is_empty() {
+        return Err(invalid("ports", "at least one [[ports]] entry is needed"));
+    }
+    let mut seen = HashSet::new();
+    let mut anis = HashSet::new();
+    for (i, port) in config.ports.iter().enumerate() {
+        if usize::from(port.port) != i {
+            return Err(invalid(
+                format!("ports[{i}].port"),
+                format!(
+                    "ports must be listed in order from 0; expected {i}, found {}",
+                    port.port
+                ),
+            ));
+        }
+        if !seen.insert(port.port) {
+            return Err(invalid(format!("ports[{i}].port"), "duplicate port"));
+        }
+        let digits = port.ani.strip_prefix('+').unwrap_or(&port.ani);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid(
+                format!("ports[{i}].ani"),
+                format!("ANI {:?} must be digits, optionally after '+'", port.ani),
+            ));
+        }
+        if !anis.insert(port.ani.clone()) {
+            return Err(invalid(
+                format!("ports[{i}].ani"),
+                format!("ANI {} is already used by another port", port.ani),
+            ));
+        }
+        if let Some(uri) = &port.inbound_uri {
+            if sip::message::Uri::parse(uri).is_err() || !uri.starts_with("sip") {
+                return Err(invalid(
+                    format!("ports[{i}].inbound_uri"),
+                    format!("{uri:?} is not a SIP URI"),
+                ));
+            }
+        }
+        if config.board.kind == BoardKind::Simulated && port.kind != PortKindConfig::Fxo {
+            return Err(invalid(
+                format!("ports[{i}].kind"),
+                "the simulated board has only FXO ports",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn validate_routes(config: &Config) -> Result<(), Invalid> {
+    for (i, route) in config.routes.iter().enumerate() {
+        if !route
+            .prefix
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'*' || b == b'#')
+        {
+            return Err(invalid(
+                format!("routes[{i}].prefix"),
+                "a prefix is made of dial digits",
+            ));
+        }
+        if let Some(ports) = &route.ports {
+            for p in ports {
+                match config.ports.get(usize::from(*p)) {
+                    Some(port) if port.kind == PortKindConfig::Fxo => {}
+                    Some(_) => {
+                        return Err(invalid(
+                            format!("routes[{i}].ports"),
+                            format!("port {p} is not an FXO port"),
+                        ))
+                    }
+                    None => {
+                        return Err(invalid(
+                            format!("routes[{i}].ports"),
+                            format!("there is no port {p}"),
+                        ))
+                    }
+                }
+            }
+        }
+        let dial = route.destination.as_deref().unwrap_or(&route.prepend);
+        if dial
+            .chars()
+            .any(|c| dsp::dtmf::Digit::from_char(c).is_none())
+        {
+            return Err(invalid(
+                format!("routes[{i}]"),
+                format!("{dial:?} contains characters that cannot be dialled"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn validate_commands(config: &Config) -> Result<(), Invalid> {
+    let commands = &config.commands;
+    if dsp::dtmf::Digit::from_char(commands.start_key).is_none() {
+        return Err(invalid(
+            "commands.start_key",
+            "the start key must be a DTMF key",
+        ));
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, seq) in commands.sequences.iter().enumerate() {
+        let key = format!("commands.sequence[{i}].digits");
+        if seq.digits.len() < 2 || !seq.digits.starts_with(commands.start_key) {
+            return Err(invalid(
+                key,
+                format!(
+                    "{:?} must start with the start key {:?} and have at least one more digit",
+                    seq.digits, commands.start_key
+                ),
+            ));
+        }
+        if seq
+            .digits
+            .chars()
+            .any(|c| dsp::dtmf::Digit::from_char(c).is_none())
+        {
+            return Err(invalid(
+                key,
+                format!("{:?} is not a DTMF sequence", seq.digits),
+            ));
+        }
+        if let Some(other) = seen
+            .iter()
+            .find(|o| o.starts_with(seq.digits.as_str()) || seq.digits.starts_with(**o))
+        {
+            return Err(invalid(
+                key,
+                format!(
+                    "{:?} and {:?} overlap: one is a prefix of the other",
+                    seq.digits, other
+                ),
+            ));
+        }
+        seen.push(&seq.digits);
+        if seq.action == CommandAction::PushPage && seq.url.is_none() {
+            return Err(invalid(
+                format!("commands.sequence[{i}].url"),
+                "push-page needs a url",
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_lines_of_nested_keys() {
+        let text = "[sip]\nlisten = \"x\"\n\n[[ports]]\nport = 0\nani = \"1\"\n[[ports]]\nport = 1\nani = \"2\"\n";
+        assert_eq!(line_of_key(text, "sip.listen"), Some(2));
+        assert_eq!(line_of_key(text, "ports[1].ani"), Some(9));
+        assert_eq!(line_of_key(text, "ports[0]"), Some(4));
+        assert_eq!(line_of_key(text, "nothing.here"), None);
+    }
+}

@@ -1,0 +1,13 @@
+//! The gateway's configuration: one TOML file describes the board, its ports, SIP,
+//! RTP, the HTTP API, the console, routes and DTMF command sequences.
+//!
+//! [`load`] reads and validates it; every fault names the file, the line and the key
+//! (see [`ConfigError`]). The repository's `config/demo.toml` is the default.
+
+mod error;
+mod load;
+mod model;
+
+pub use error::ConfigError;
+pub use load::{load, parse};
+pub use model::*;

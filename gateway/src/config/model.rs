@@ -1,0 +1,428 @@
+//! The configuration's shape. Every table rejects unknown keys, so a typo is an
+//! error rather than a silently ignored setting.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use serde::Deserialize;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Logging.
+    #[serde(default)]
+    pub log: LogConfig,
+    /// SIP signalling.
+    #[serde(default)]
+    pub sip: SipConfig,
+    /// RTP media sockets.
+    #[serde(default)]
+    pub rtp: RtpConfig,
+    /// Codec preferences and DTMF transport.
+    #[serde(default)]
+    pub media: MediaConfig,
+    /// The HTTP API (ports, ANI lookup).
+    #[serde(default)]
+    pub api: ApiConfig,
+    /// The management console.
+    #[serde(default)]
+    pub console: ConsoleConfig,
+    /// Which line card drives the ports.
+    #[serde(default)]
+    pub board: BoardConfig,
+    /// Analog line supervision timings.
+    #[serde(default)]
+    pub line: LineConfig,
+    /// The line ports, one table each.
+    pub ports: Vec<PortConfig>,
+    /// Outbound routes (IP client -> line), first match wins.
+    #[serde(default)]
+    pub routes: Vec<RouteConfig>,
+    /// DTMF command sequences recognised during calls.
+    #[serde(default)]
+    pub commands: CommandsConfig,
+    /// The simulated exchange (used when `board.kind = "simulated"`).
+    pub simulation: Option<drivers::sim::SimConfig>,
+}
+
+/// Logging settings; `RUST_LOG` overrides `level`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// A `tracing` filter such as `info` or `gateway=debug,info`.
+    #[serde(default = "default_log_level")]
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            level: default_log_level(),
+        }
+    }
+}
+
+fn default_log_level() -> String {
+    "info".into()
+}
+
+/// SIP settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SipConfig {
+    /// UDP address to listen on (port 0 picks a free one).
+    #[serde(default = "default_sip_listen")]
+    pub listen: SocketAddr,
+    /// Let IP clients call without credentials. Accepted only with a loopback
+    /// `listen` address: on any other network the first caller is a toll fraudster.
+    #[serde(default)]
+    pub allow_unauthenticated: bool,
+    /// `User-Agent` / `Server` header value.
+    #[serde(default = "default_user_agent")]
+    pub user_agent: String,
+}
+
+impl Default for SipConfig {
+    fn default() -> Self {
+        SipConfig {
+            listen: default_sip_listen(),
+            allow_unauthenticated: false,
+            user_agent: default_user_agent(),
+        }
+    }
+}
+
+fn default_sip_listen() -> SocketAddr {
+    SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 5060)
+}
+
+fn default_user_agent() -> String {
+    format!("gateway/{}", env!("CARGO_PKG_VERSION"))
+}
+
+/// RTP settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RtpConfig {
+    /// Address RTP sockets bind to and SDP announces.
+    #[serde(default = "default_rtp_address")]
+    pub address: IpAddr,
+    /// Port `n` uses UDP port `port_base + 2n`; 0 binds free ports.
+    #[serde(default = "default_rtp_base")]
+    pub port_base: u16,
+}
+
+impl Default for RtpConfig {
+    fn default() -> Self {
+        RtpConfig {
+            address: default_rtp_address(),
+            port_base: default_rtp_base(),
+        }
+    }
+}
+
+fn default_rtp_address() -> IpAddr {
+    IpAddr::V4(Ipv4Addr::LOCALHOST)
+}
+
+fn default_rtp_base() -> u16 {
+    20000
+}
+
+/// An audio codec the gateway can speak toward IP clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+pub enum Codec {
+    /// G.711 µ-law, static payload type 0.
+    #[serde(rename = "PCMU")]
+    Pcmu,
+    /// G.711 A-law, static payload type 8.
+    #[serde(rename = "PCMA")]
+    Pcma,
+}
+
+/// Codec preferences.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaConfig {
+    /// Codecs in order of preference.
+    #[serde(default = "default_codecs")]
+    pub codecs: Vec<Codec>,
+    /// Payload type offered for RFC 4733 telephone-event.
+    #[serde(default = "default_te_pt")]
+    pub telephone_event_payload_type: u8,
+    /// Frames (20 ms each) the playout buffer holds before it starts playing.
+    #[serde(default = "default_jitter_frames")]
+    pub jitter_frames: u8,
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        MediaConfig {
+            codecs: default_codecs(),
+            telephone_event_payload_type: default_te_pt(),
+            jitter_frames: default_jitter_frames(),
+        }
+    }
+}
+
+fn default_codecs() -> Vec<Codec> {
+    vec![Codec::Pcmu, Codec::Pcma]
+}
+
+fn default_te_pt() -> u8 {
+    101
+}
+
+fn default_jitter_frames() -> u8 {
+    2
+}
+
+/// HTTP API settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiConfig {
+    /// TCP address to listen on (port 0 picks a free one).
+    #[serde(default = "default_api_listen")]
+    pub listen: SocketAddr,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            listen: default_api_listen(),
+        }
+    }
+}
+
+fn default_api_listen() -> SocketAddr {
+    SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080)
+}
+
+/// Where the management console runs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleConfig {
+    /// `stdio`, `none`, or a serial device path such as `/dev/ttyS0`.
+    #[serde(default = "default_console_device")]
+    pub device: String,
+    /// Serial line speed.
+    #[serde(default = "default_baud")]
+    pub baud: u32,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        ConsoleConfig {
+            device: default_console_device(),
+            baud: default_baud(),
+        }
+    }
+}
+
+fn default_console_device() -> String {
+    "stdio".into()
+}
+
+fn default_baud() -> u32 {
+    115_200
+}
+
+/// Which line card drives the ports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum BoardKind {
+    /// The in-process virtual exchange (`[simulation]`).
+    #[default]
+    Simulated,
+}
+
+/// Board selection and national settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoardConfig {
+    /// The line card.
+    #[serde(default)]
+    pub kind: BoardKind,
+    /// Tone plan of the exchange the FXO ports face: `north-america` or `cept`.
+    #[serde(default = "default_tones")]
+    pub tones: String,
+}
+
+impl Default for BoardConfig {
+    fn default() -> Self {
+        BoardConfig {
+            kind: BoardKind::default(),
+            tones: default_tones(),
+        }
+    }
+}
+
+fn default_tones() -> String {
+    "north-america".into()
+}
+
+/// Analog line supervision timings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineConfig {
+    /// How long to wait for dial tone after seizing before dialling anyway.
+    #[serde(default = "default_dial_tone_wait")]
+    pub dial_tone_wait_ms: u32,
+    /// Give up an outbound call that rings this long without answer.
+    #[serde(default = "default_no_answer")]
+    pub no_answer_timeout_ms: u32,
+    /// DTMF dialling: tone and pause length.
+    #[serde(default = "default_dtmf_ms")]
+    pub dial_digit_ms: u32,
+}
+
+impl Default for LineConfig {
+    fn default() -> Self {
+        LineConfig {
+            dial_tone_wait_ms: default_dial_tone_wait(),
+            no_answer_timeout_ms: default_no_answer(),
+            dial_digit_ms: default_dtmf_ms(),
+        }
+    }
+}
+
+fn default_dial_tone_wait() -> u32 {
+    3000
+}
+
+fn default_no_answer() -> u32 {
+    60_000
+}
+
+fn default_dtmf_ms() -> u32 {
+    80
+}
+
+/// Kind of a line port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PortKindConfig {
+    /// Toward the telephone network.
+    Fxo,
+    /// Toward a telephone.
+    Fxs,
+}
+
+/// One line port.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortConfig {
+    /// The port's index on the card, from 0.
+    pub port: u8,
+    /// FXO or FXS.
+    pub kind: PortKindConfig,
+    /// The calling number (ANI) the network shows for calls from this port; the
+    /// CRM looks calls up by it.
+    pub ani: String,
+    /// Calls arriving on this port (ringing) go to this SIP URI.
+    #[serde(default)]
+    pub inbound_uri: Option<String>,
+}
+
+/// One outbound route: which IP calls go out on which ports, and what is dialled.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteConfig {
+    /// The Request-URI user part must start with this (empty matches all).
+    #[serde(default)]
+    pub prefix: String,
+    /// Digits removed from the front of the user part before dialling.
+    #[serde(default)]
+    pub strip: usize,
+    /// Digits put in front of what remains.
+    #[serde(default)]
+    pub prepend: String,
+    /// Dial this fixed number instead of the Request-URI's.
+    #[serde(default)]
+    pub destination: Option<String>,
+    /// Ports this route may use (default: every FXO port).
+    #[serde(default)]
+    pub ports: Option<Vec<u8>>,
+}
+
+/// DTMF command recognition.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandsConfig {
+    /// The key that starts a command sequence.
+    #[serde(default = "default_start_key")]
+    pub start_key: char,
+    /// A sequence not completed within this pause is abandoned (its digits are
+    /// passed on as ordinary DTMF).
+    #[serde(default = "default_interdigit")]
+    pub interdigit_timeout_ms: u32,
+    /// The sequences and what they do.
+    #[serde(default, rename = "sequence")]
+    pub sequences: Vec<CommandSequenceConfig>,
+}
+
+impl Default for CommandsConfig {
+    fn default() -> Self {
+        CommandsConfig {
+            start_key: default_start_key(),
+            interdigit_timeout_ms: default_interdigit(),
+            sequences: Vec::new(),
+        }
+    }
+}
+
+fn default_start_key() -> char {
+    '*'
+}
+
+fn default_interdigit() -> u32 {
+    3000
+}
+
+/// One command sequence.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandSequenceConfig {
+    /// The DTMF digits, including the start key, e.g. `*76`.
+    pub digits: String,
+    /// What it does.
+    pub action: CommandAction,
+    /// For `push-page`: the page to push.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// What a command sequence does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CommandAction {
+    /// Push a web page to the caller's browser.
+    PushPage,
+    /// Raise the far end's volume.
+    VolumeUp,
+    /// Lower the far end's volume.
+    VolumeDown,
+    /// Turn echo suppression at the far end on.
+    EchoSuppressionOn,
+    /// Turn echo suppression at the far end off.
+    EchoSuppressionOff,
+    /// Turn echo cancellation at the far end on.
+    EchoCancellationOn,
+    /// Turn echo cancellation at the far end off.
+    EchoCancellationOff,
+}
+
+impl CommandAction {
+    /// The name used in messages to the IP client.
+    pub fn name(self) -> &'static str {
+        match self {
+            CommandAction::PushPage => "push-page",
+            CommandAction::VolumeUp => "volume-up",
+            CommandAction::VolumeDown => "volume-down",
+            CommandAction::EchoSuppressionOn => "echo-suppression-on",
+            CommandAction::EchoSuppressionOff => "echo-suppression-off",
+            CommandAction::EchoCancellationOn => "echo-cancellation-on",
+            CommandAction::EchoCancellationOff => "echo-cancellation-off",
+        }
+    }
+}

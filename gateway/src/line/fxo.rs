@@ -1,0 +1,341 @@
+//! FXO port signalling: the gateway acting as a telephone toward an exchange.
+//!
+//! Outbound (IP client calls a PSTN number):
+//!
+//! ```text
+//!  Idle ──dial()──▶ AwaitDialTone ──dial tone or wait elapsed──▶ Dialling
+//!    (OffHook)          │                                          │ digits sent
+//!                       ▼                                          ▼
+//!                   (hang_up)                                  AwaitAnswer ──ringback──▶ event Ringback
+//!                                                              │  │  │
+//!                       polarity reversal ◀────────────────────┘  │  └─ busy/reorder tone, no answer: failed
+//!                              ▼                                  │
+//!                          Connected ──loop-current drop, busy/reorder tone──▶ Disconnected
+//! ```
+//!
+//! Inbound (the exchange rings the port): the first ring burst raises
+//! [`FxoEvent::IncomingRing`]; [`FxoPort::answer`] goes off hook; a ringing episode
+//! with no ring burst for [`FxoTimings::ring_gone`] ends with
+//! [`FxoEvent::RingingStopped`].
+//!
+//! Answer supervision is by polarity reversal; disconnect supervision by loop-current
+//! drop and by busy/reorder tone (for exchanges that give neither).
+//! Timers are deadlines held in the state and checked on every 20 ms frame: the
+//! line is frame-clocked, so no other wake-up is needed.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use drivers::{Frame, LineCommand, LineEvent};
+use dsp::dtmf::{Generator, GeneratorConfig};
+use dsp::progress::{Detector as ProgressDetector, ProgressEvent};
+use dsp::tone::Plan;
+
+/// Supervision timings.
+#[derive(Debug, Clone, Copy)]
+pub struct FxoTimings {
+    /// Wait this long for dial tone before dialling anyway.
+    pub dial_tone_wait: Duration,
+    /// Give up a call that is not answered within this time after dialling.
+    pub no_answer: Duration,
+    /// DTMF tone and pause length when dialling.
+    pub digit: Duration,
+    /// A ringing episode is over when no ring burst came for this long.
+    pub ring_gone: Duration,
+}
+
+impl Default for FxoTimings {
+    fn default() -> Self {
+        FxoTimings {
+            dial_tone_wait: Duration::from_secs(3),
+            no_answer: Duration::from_secs(60),
+            digit: Duration::from_millis(80),
+            ring_gone: Duration::from_secs(7),
+        }
+    }
+}
+
+/// What the port reports to call control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FxoEvent {
+    /// Inbound: the line started ringing.
+    IncomingRing,
+    /// Inbound: the caller gave up before the port answered.
+    RingingStopped,
+    /// Outbound: ringback heard; the far end is being alerted.
+    Ringback,
+    /// Outbound: the far end answered.
+    Answered,
+    /// Outbound: busy tone.
+    Busy,
+    /// Outbound: reorder (number unobtainable or congestion).
+    Reorder,
+    /// Outbound: no answer within the configured time.
+    NoAnswer,
+    /// The far end hung up during a call.
+    Disconnected,
+}
+
+/// The port's state.
+#[derive(Debug)]
+enum State {
+    Idle,
+    Ringing {
+        last_ring: Instant,
+    },
+    /// Rejected or unanswerable inbound ringing: ignore it until it stops.
+    IgnoringRing {
+        last_ring: Instant,
+    },
+    AwaitDialTone {
+        deadline: Instant,
+        number: String,
+    },
+    Dialling,
+    AwaitAnswer {
+        deadline: Instant,
+        ringback_seen: bool,
+    },
+    Connected,
+}
+
+impl State {
+    fn name(&self) -> &'static str {
+        match self {
+            State::Idle => "idle",
+            State::Ringing { .. } => "ringing",
+            State::IgnoringRing { .. } => "ringing (ignored)",
+            State::AwaitDialTone { .. } => "seized",
+            State::Dialling => "dialling",
+            State::AwaitAnswer { .. } => "alerting",
+            State::Connected => "connected",
+        }
+    }
+}
+
+/// Faults in using the port.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FxoError {
+    /// The port is not idle.
+    #[error("port is {0}, not idle")]
+    Busy(&'static str),
+    /// The port is not ringing.
+    #[error("port is {0}, not ringing")]
+    NotRinging(&'static str),
+    /// The number has characters that cannot be dialled.
+    #[error("cannot dial {0:?}")]
+    BadNumber(String),
+}
+
+/// One FXO port's signalling.
+#[derive(Debug)]
+pub struct FxoPort {
+    state: State,
+    timings: FxoTimings,
+    plan: Plan,
+    dialer: Generator,
+    progress: ProgressDetector,
+    events: VecDeque<FxoEvent>,
+    commands: VecDeque<LineCommand>,
+}
+
+impl FxoPort {
+    /// A port facing an exchange with tone plan `plan`.
+    pub fn new(plan: Plan, timings: FxoTimings) -> Self {
+        let ms = u32::try_from(timings.digit.as_millis()).unwrap_or(80);
+        FxoPort {
+            state: State::Idle,
+            timings,
+            plan,
+            dialer: Generator::new(GeneratorConfig {
+                on_ms: ms,
+                off_ms: ms,
+                ..GeneratorConfig::default()
+            }),
+            progress: ProgressDetector::new(plan),
+            events: VecDeque::with_capacity(4),
+            commands: VecDeque::with_capacity(4),
+        }
+    }
+
+    /// The state's name, for the console and the API.
+    pub fn state_name(&self) -> &'static str {
+        self.state.name()
+    }
+
+    /// True when no call uses the port.
+    pub fn is_idle(&self) -> bool {
+        matches!(self.state, State::Idle)
+    }
+
+    /// True once the port carries a call's audio both ways.
+    pub fn is_connected(&self) -> bool {
+        matches!(self.state, State::Connected)
+    }
+
+    /// Seize the line and dial `number`.
+    pub fn dial(&mut self, now: Instant, number: &str) -> Result<(), FxoError> {
+        if !self.is_idle() {
+            return Err(FxoError::Busy(self.state.name()));
+        }
+        if number.is_empty()
+            || number
+                .chars()
+                .any(|c| dsp::dtmf::Digit::from_char(c).is_none())
+        {
+            return Err(FxoError::BadNumber(number.to_string()));
+        }
+        self.commands.push_back(LineCommand::OffHook);
+        self.progress = ProgressDetector::new(self.plan);
+        self.state = State::AwaitDialTone {
+            deadline: now + self.timings.dial_tone_wait,
+            number: number.to_string(),
+        };
+        Ok(())
+    }
+
+    /// Answer the ringing line.
+    pub fn answer(&mut self) -> Result<(), FxoError> {
+        if !matches!(self.state, State::Ringing { .. }) {
+            return Err(FxoError::NotRinging(self.state.name()));
+        }
+        self.commands.push_back(LineCommand::OffHook);
+        self.enter_connected();
+        Ok(())
+    }
+
+    /// End whatever the port is doing. A ringing line that is not answered is
+    /// ignored until its ringing stops.
+    pub fn hang_up(&mut self) {
+        match self.state {
+            State::Idle | State::IgnoringRing { .. } => {}
+            State::Ringing { last_ring } => self.state = State::IgnoringRing { last_ring },
+            _ => {
+                self.commands.push_back(LineCommand::OnHook);
+                self.dialer.release();
+                self.state = State::Idle;
+            }
+        }
+    }
+
+    /// An electrical event from the driver.
+    pub fn handle_line_event(&mut self, now: Instant, event: LineEvent) {
+        match (&mut self.state, event) {
+            (State::Idle, LineEvent::RingOn) => {
+                self.state = State::Ringing { last_ring: now };
+                self.events.push_back(FxoEvent::IncomingRing);
+            }
+            (
+                State::Ringing { last_ring } | State::IgnoringRing { last_ring },
+                LineEvent::RingOn | LineEvent::RingOff,
+            ) => *last_ring = now,
+            (State::AwaitAnswer { .. }, LineEvent::PolarityReversal) => {
+                self.enter_connected();
+                self.events.push_back(FxoEvent::Answered);
+            }
+            (
+                State::AwaitDialTone { .. }
+                | State::Dialling
+                | State::AwaitAnswer { .. }
+                | State::Connected,
+                LineEvent::LoopCurrentDrop,
+            ) => {
+                let event = if self.is_connected() {
+                    FxoEvent::Disconnected
+                } else {
+                    FxoEvent::Reorder
+                };
+                self.fail(event);
+            }
+            _ => {}
+        }
+    }
+
+    /// One frame of line time: `rx` is what the line sent, `tx` holds the audio
+    /// meant for the line and is overwritten while the port dials.
+    pub fn process_frame(&mut self, now: Instant, rx: &Frame, tx: &mut Frame) {
+        // Ring timeouts.
+        if let State::Ringing { last_ring } | State::IgnoringRing { last_ring } = self.state {
+            if now.duration_since(last_ring) >= self.timings.ring_gone {
+                if matches!(self.state, State::Ringing { .. }) {
+                    self.events.push_back(FxoEvent::RingingStopped);
+                }
+                self.state = State::Idle;
+            }
+            return;
+        }
+        if matches!(self.state, State::Idle) {
+            return;
+        }
+        self.progress.process(rx);
+        let mut heard = None;
+        while let Some(e) = self.progress.poll_event() {
+            heard = Some(e);
+        }
+        match &mut self.state {
+            State::AwaitDialTone { deadline, number } => {
+                if heard == Some(ProgressEvent::DialTone) || now >= *deadline {
+                    // The number was checked in `dial`.
+                    let _ = self.dialer.queue_str(number);
+                    self.state = State::Dialling;
+                }
+                tx.fill(0);
+            }
+            State::Dialling => {
+                self.dialer.fill(tx);
+                if self.dialer.is_idle() {
+                    self.progress = ProgressDetector::new(self.plan);
+                    self.state = State::AwaitAnswer {
+                        deadline: now + self.timings.no_answer,
+                        ringback_seen: false,
+                    };
+                }
+            }
+            State::AwaitAnswer {
+                deadline,
+                ringback_seen,
+            } => {
+                tx.fill(0);
+                match heard {
+                    Some(ProgressEvent::Ringback) if !*ringback_seen => {
+                        *ringback_seen = true;
+                        self.events.push_back(FxoEvent::Ringback);
+                    }
+                    Some(ProgressEvent::Busy) => self.fail(FxoEvent::Busy),
+                    Some(ProgressEvent::Reorder) => self.fail(FxoEvent::Reorder),
+                    _ if now >= *deadline => self.fail(FxoEvent::NoAnswer),
+                    _ => {}
+                }
+            }
+            State::Connected => {
+                if matches!(heard, Some(ProgressEvent::Busy | ProgressEvent::Reorder)) {
+                    self.fail(FxoEvent::Disconnected);
+                }
+            }
+            State::Idle | State::Ringing { .. } | State::IgnoringRing { .. } => {}
+        }
+    }
+
+    /// The next event for call control.
+    pub fn poll_event(&mut self) -> Option<FxoEvent> {
+        self.events.pop_front()
+    }
+
+    /// The next command for the driver.
+    pub fn poll_command(&mut self) -> Option<LineCommand> {
+        self.commands.pop_front()
+    }
+
+    fn enter_connected(&mut self) {
+        self.progress = ProgressDetector::new(self.plan);
+        self.state = State::Connected;
+    }
+
+    fn fail(&mut self, event: FxoEvent) {
+        self.events.push_back(event);
+        self.commands.push_back(LineCommand::OnHook);
+        self.dialer.release();
+        self.state = State::Idle;
+    }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Set up a fresh machine and run every check: formatting, clippy with warnings as
+# errors, and all tests (unit, conformance, end-to-end against sipp).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+echo "== cargo build (the binary the end-to-end tests run)"
+cargo build -p gateway --bin gateway
+echo "== cargo test"
+cargo test --workspace
