@@ -114,3 +114,41 @@ fn retransmitted_invite_is_absorbed() {
     );
     assert_eq!(p.count_on_wire(Side::Uas, "SIP/2.0 100"), 3);
 }
+
+#[test]
+fn late_200_after_timer_b_is_acked_and_hung_up() {
+    let mut p = Pair::new();
+    // The UAS's answers are lost until it finally answers after Timer B.
+    p.drop = Box::new(|side, _| side == Side::Uas);
+    let uac_call = p.uac.invite(p.now, p.outgoing()).unwrap();
+    p.deliver();
+    let uas_call = p.incoming_call();
+    p.run_for(Duration::from_secs(33));
+    assert!(p.uac_events.iter().any(|e| matches!(e,
+        Event::Failed { call, status: 408, .. } if *call == uac_call)));
+    p.drop = Box::new(|_, _| false);
+    p.uas.accept(p.now, uas_call, ANSWER).unwrap();
+    p.deliver();
+    assert_eq!(p.count_on_wire(Side::Uac, "ACK "), 1);
+    assert_eq!(p.count_on_wire(Side::Uac, "BYE "), 1);
+    assert!(p.uas_events.contains(&Event::Confirmed { call: uas_call }));
+    assert!(p.uas_events.contains(&Event::Ended {
+        call: uas_call,
+        by_remote: true
+    }));
+    assert!(!p
+        .uac_events
+        .iter()
+        .any(|e| matches!(e, Event::Answered { .. })));
+}
+
+#[test]
+fn forged_200_for_an_unknown_invite_is_ignored() {
+    let mut p = Pair::new();
+    let forged = b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKforged\r\n\
+From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n\
+Contact: <sip:victim@203.0.113.9>\r\nContent-Length: 0\r\n\r\n";
+    p.uac
+        .handle_datagram(p.now, "203.0.113.9:5060".parse().unwrap(), forged);
+    assert!(p.uac.poll_transmit().is_none());
+}

@@ -118,10 +118,23 @@ fn ten_thousand_garbage_and_mutated_datagrams() {
                 mutate(&mut rng, &corpus[pick], rounds)
             }
         };
-        if Message::parse(&data, 65535).is_ok() {
+        // The fuzz targets' property: whatever parses prints to the same value.
+        if let Ok(message) = Message::parse(&data, 65535) {
             parsed_ok += 1;
+            let again = Message::parse(&message.to_bytes(), usize::MAX);
+            assert_eq!(
+                again.as_ref(),
+                Ok(&message),
+                "{:?}",
+                String::from_utf8_lossy(&data)
+            );
+            if let Ok(sdp) = SessionDescription::parse(message.body()) {
+                assert_eq!(SessionDescription::parse(&sdp.to_bytes()), Ok(sdp));
+            }
         }
-        let _ = SessionDescription::parse(&data);
+        if let Ok(sdp) = SessionDescription::parse(&data) {
+            assert_eq!(SessionDescription::parse(&sdp.to_bytes()), Ok(sdp));
+        }
         let source = SocketAddr::from(([198, 51, 100, (i % 200) as u8], 5060 + (i % 7) as u16));
         ep.handle_datagram(now, source, &data);
         while let Some(t) = ep.poll_transmit() {
@@ -200,4 +213,40 @@ fn every_truncation_of_every_torture_message() {
             while ep.poll_event().is_some() {}
         }
     }
+}
+
+#[test]
+fn mutated_sdp_never_panics_and_round_trips() {
+    let mut bodies: Vec<Vec<u8>> = corpus()
+        .iter()
+        .filter_map(|m| Message::parse(m, 65535).ok())
+        .map(|m| m.body().to_vec())
+        .filter(|b| b.starts_with(b"v=0"))
+        .collect();
+    bodies.push(
+        b"v=0\r\no=- 1 2 IN IP6 2001:db8::1\r\ns=-\r\nc=IN IP6 2001:db8::1\r\nt=0 0\r\n\
+m=audio 4000/2 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendonly\r\n"
+            .to_vec(),
+    );
+    let mut rng = Rng(77);
+    let mut parsed = 0;
+    for _ in 0..5_000 {
+        let pick = rng.below(bodies.len());
+        let rounds = 1 + rng.below(3);
+        let data = mutate(&mut rng, &bodies[pick], rounds);
+        if let Ok(sdp) = SessionDescription::parse(&data) {
+            parsed += 1;
+            for m in &sdp.media {
+                let _ = (
+                    m.rtpmaps().count(),
+                    m.ptime(),
+                    m.fmtp(101),
+                    sdp.direction_of(m),
+                );
+                let _ = sdp.connection_for(m).and_then(|c| c.ip());
+            }
+            assert_eq!(SessionDescription::parse(&sdp.to_bytes()), Ok(sdp));
+        }
+    }
+    assert!(parsed > 500, "only {parsed} parsed");
 }

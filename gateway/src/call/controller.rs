@@ -791,7 +791,7 @@ fn on_line_digit(
             match outcome {
                 Outcome::Pass => {
                     if let Some(media) = call.media.as_mut() {
-                        media.events().start_live(digit);
+                        media.forward_digit_start(digit);
                         call.live_digit = Some(digit);
                     }
                 }
@@ -829,9 +829,7 @@ fn on_line_digit(
             if call.live_digit == Some(digit) {
                 call.live_digit = None;
                 if let Some(media) = call.media.as_mut() {
-                    media
-                        .events()
-                        .end_live(u32::try_from(duration).unwrap_or(u32::MAX));
+                    media.forward_digit_end(u32::try_from(duration).unwrap_or(u32::MAX));
                 }
             }
         }
@@ -841,10 +839,9 @@ fn on_line_digit(
 /// Forward digits that were held back but turned out not to be a command.
 fn release(call: &mut Call, held: &[Digit]) {
     if let Some(media) = call.media.as_mut() {
-        for d in held {
-            if !media.events().queue(*d, RELEASED_DIGIT) {
-                warn!(digit = %d, "RFC 4733 queue full; digit dropped");
-            }
+        let dropped = media.forward_digits_late(held, RELEASED_DIGIT);
+        if dropped > 0 {
+            warn!(dropped, "digit queue full; digits dropped");
         }
     }
 }

@@ -11,7 +11,7 @@
 use std::net::SocketAddr;
 
 use drivers::PortId;
-use dsp::dtmf::{DetectorConfig, DtmfEvent};
+use dsp::dtmf::{DetectorConfig, Digit, DtmfEvent, Generator, GeneratorConfig};
 use dsp::pipeline::{IpToLine, LineToIp, LineToIpConfig};
 use dsp::FRAME_SAMPLES;
 
@@ -70,6 +70,8 @@ pub struct MediaSession {
     remote_ssrc: Option<Ssrc>,
     sender: RtpSender,
     events: EventSender,
+    /// Regenerates forwarded digits in the audio when the client does not do RFC 4733.
+    inband: Generator,
     receiver: EventReceiver,
     line_to_ip: LineToIp,
     ip_to_line: IpToLine,
@@ -98,6 +100,7 @@ impl MediaSession {
             remote_ssrc: None,
             sender: RtpSender::new(ssrc, seq, timestamp),
             events: EventSender::new(),
+            inband: Generator::new(GeneratorConfig::default()),
             receiver: EventReceiver::default(),
             line_to_ip: LineToIp::new(LineToIpConfig {
                 dtmf: DetectorConfig::default(),
@@ -127,9 +130,40 @@ impl MediaSession {
         self.stats
     }
 
-    /// The RFC 4733 sender, for call control to feed digits.
-    pub fn events(&mut self) -> &mut EventSender {
-        &mut self.events
+    /// Forward a digit that started on the line: as RFC 4733 events when the
+    /// client negotiated them, otherwise regenerated in the audio (the detector
+    /// squelched the original).
+    pub fn forward_digit_start(&mut self, digit: Digit) {
+        if self.negotiated.telephone_event.is_some() {
+            self.events.start_live(digit);
+        } else {
+            self.inband.hold(digit);
+        }
+    }
+
+    /// The forwarded digit ended after `duration` samples.
+    pub fn forward_digit_end(&mut self, duration: u32) {
+        if self.negotiated.telephone_event.is_some() {
+            self.events.end_live(duration);
+        } else {
+            self.inband.release();
+        }
+    }
+
+    /// Forward digits late (held back as a possible command, then released), each
+    /// lasting `duration` samples. Returns how many could not be queued.
+    pub fn forward_digits_late(&mut self, digits: &[Digit], duration: u32) -> usize {
+        let te = self.negotiated.telephone_event.is_some();
+        digits
+            .iter()
+            .filter(|d| {
+                if te {
+                    !self.events.queue(**d, duration)
+                } else {
+                    self.inband.queue(**d).is_err()
+                }
+            })
+            .count()
     }
 
     /// Gain toward the client (the line's audio), in dB.
@@ -155,6 +189,9 @@ impl MediaSession {
     /// Step 3: queue this frame's audio packet and any event packets.
     pub fn transmit(&mut self, queue: &mut RtpQueue) {
         let law = self.negotiated.law();
+        if !self.inband.is_idle() {
+            self.inband.fill(&mut self.outgoing);
+        }
         let mut payload = [0u8; FRAME_SAMPLES];
         law.encode(&self.outgoing, &mut payload);
         let now = self.sender.timestamp();
@@ -255,5 +292,84 @@ impl MediaSession {
     /// Payload type of the audio.
     pub fn payload_type(&self) -> PayloadType {
         self.negotiated.payload_type
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Codec;
+    use crate::media::rtp::PT_PCMU;
+    use dsp::dtmf::Detector;
+
+    fn session(telephone_event: Option<PayloadType>) -> MediaSession {
+        let negotiated = Negotiated {
+            codec: Codec::Pcmu,
+            payload_type: PT_PCMU,
+            telephone_event,
+            remote: "127.0.0.1:4000".parse().unwrap(),
+        };
+        MediaSession::new(PortId(0), negotiated, Ssrc(1), 0, RtpTimestamp(0), 2)
+    }
+
+    /// Run `frames` silent line frames and return (audio PCM, event packets).
+    fn run(s: &mut MediaSession, frames: usize) -> (Vec<i16>, usize) {
+        let mut queue = RtpQueue::new();
+        let (mut pcm, mut events) = (Vec::new(), 0);
+        for _ in 0..frames {
+            s.process_line(&[0; FRAME_SAMPLES]);
+            s.transmit(&mut queue);
+            while let Some(p) = queue.pop_front() {
+                let r = rtp::parse(p.bytes()).unwrap();
+                if r.payload_type == PT_PCMU {
+                    let mut f = [0i16; FRAME_SAMPLES];
+                    dsp::g711::Law::Ulaw.decode(r.payload, &mut f);
+                    pcm.extend_from_slice(&f);
+                } else {
+                    events += 1;
+                }
+            }
+        }
+        (pcm, events)
+    }
+
+    fn digits_in(pcm: &[i16]) -> String {
+        let mut d = Detector::new(DetectorConfig::default());
+        d.process(pcm);
+        let mut s = String::new();
+        while let Some(e) = d.poll_event() {
+            if let DtmfEvent::Start { digit, .. } = e {
+                s.push(digit.as_char());
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn without_telephone_event_digits_are_regenerated_in_band() {
+        let mut s = session(None);
+        s.forward_digit_start(Digit::from_char('5').unwrap());
+        let (mut pcm, events) = run(&mut s, 5);
+        s.forward_digit_end(800);
+        assert_eq!(
+            s.forward_digits_late(&[Digit::from_char('#').unwrap()], 800),
+            0
+        );
+        let (more, _) = run(&mut s, 20);
+        pcm.extend(more);
+        assert_eq!(events, 0);
+        assert_eq!(digits_in(&pcm), "5#");
+    }
+
+    #[test]
+    fn with_telephone_event_digits_go_as_events_not_audio() {
+        let mut s = session(Some(PayloadType(101)));
+        s.forward_digit_start(Digit::from_char('5').unwrap());
+        let (pcm, events) = run(&mut s, 5);
+        s.forward_digit_end(800);
+        let (_, end_events) = run(&mut s, 2);
+        assert_eq!(digits_in(&pcm), "");
+        assert_eq!(events, 5);
+        assert_eq!(end_events, 3, "three end packets");
     }
 }

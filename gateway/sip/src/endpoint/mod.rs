@@ -214,6 +214,9 @@ pub enum CallError {
     InvalidStatus(u16),
     #[error("transaction limit reached")]
     TooManyTransactions,
+    /// The From/To URIs of an `OutgoingInvite` do not make a valid request.
+    #[error("the INVITE built from these URIs does not parse")]
+    InvalidInvite,
     #[error(transparent)]
     Transaction(#[from] TransactionError),
 }
@@ -234,6 +237,8 @@ enum Purpose {
     Cancel(CallHandle),
     Bye(CallHandle),
     Request(RequestHandle),
+    /// BYE for a 2xx that arrived after its call was gone.
+    Orphan,
 }
 
 #[derive(Debug)]
@@ -285,6 +290,8 @@ pub struct Endpoint {
     server: HashMap<ServerKey, ServerEntry>,
     transmits: VecDeque<Transmit>,
     events: VecDeque<Event>,
+    /// Branches of our INVITEs that ended without a 2xx (see `uac`).
+    ended_invites: VecDeque<String>,
 }
 
 impl Endpoint {
@@ -299,6 +306,7 @@ impl Endpoint {
             server: HashMap::new(),
             transmits: VecDeque::new(),
             events: VecDeque::new(),
+            ended_invites: VecDeque::new(),
         }
     }
 
@@ -476,8 +484,7 @@ impl Endpoint {
         }
         let content_type = (!invite.sdp_offer.is_empty()).then_some("application/sdp");
         request.set_body(content_type, invite.sdp_offer.clone());
-        let dialog =
-            crate::dialog::Dialog::uac(&request, &tag).ok_or(CallError::InvalidStatus(0))?;
+        let dialog = crate::dialog::Dialog::uac(&request, &tag).ok_or(CallError::InvalidInvite)?;
         let key = ClientKey {
             branch: via.branch().unwrap_or_default().to_owned(),
             method: Method::Invite,

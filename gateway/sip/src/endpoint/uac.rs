@@ -9,6 +9,33 @@ use super::{CallHandle, ClientTransaction, Endpoint, Event, Purpose};
 use crate::message::{Method, Response};
 use crate::transaction::ClientKey;
 
+/// The dialog a stray 2xx describes, seen from our (UAC) side.
+fn orphan_dialog(response: &Response) -> Option<crate::dialog::Dialog> {
+    let from = response.headers.from()?;
+    let to = response.headers.to()?;
+    let mut local_uri = from.clone();
+    local_uri.params.remove("tag");
+    let mut remote_uri = to.clone();
+    remote_uri.params.remove("tag");
+    let mut routes = response.headers.record_routes();
+    routes.reverse();
+    Some(crate::dialog::Dialog {
+        call_id: response.headers.call_id()?.to_owned(),
+        local_tag: from.tag()?.to_owned(),
+        remote_tag: Some(to.tag()?.to_owned()),
+        local_uri,
+        remote_uri,
+        local_seq: response.headers.cseq()?.seq,
+        remote_seq: None,
+        remote_target: response.headers.contacts().into_iter().next()?.uri,
+        route_set: routes,
+        state: crate::dialog::DialogState::Confirmed,
+    })
+}
+
+/// How many ended INVITE branches are remembered for late 2xx handling.
+const ENDED_INVITES: usize = 64;
+
 fn sdp_of(response: &Response) -> Option<Vec<u8>> {
     (!response.body.is_empty()).then(|| response.body.clone())
 }
@@ -28,7 +55,7 @@ impl Endpoint {
             return;
         };
         let Some(entry) = self.client.get_mut(&key) else {
-            self.on_stray_response(&response);
+            self.on_stray_response(now, source, &response);
             return;
         };
         let pass = match &mut entry.tx {
@@ -40,7 +67,7 @@ impl Endpoint {
         }
         match entry.purpose {
             Purpose::Invite(call) => self.on_invite_response(now, call, response),
-            Purpose::Cancel(_) => {}
+            Purpose::Cancel(_) | Purpose::Orphan => {}
             Purpose::Bye(call) if !response.is_provisional() => self.bye_done(call),
             Purpose::Request(request) if !response.is_provisional() => {
                 self.events.push_back(Event::RequestCompleted {
@@ -53,7 +80,7 @@ impl Endpoint {
     }
 
     /// A 2xx retransmission after the INVITE transaction ended: ACK again.
-    fn on_stray_response(&mut self, response: &Response) {
+    fn on_stray_response(&mut self, now: Instant, source: SocketAddr, response: &Response) {
         if !response.is_success()
             || response.headers.cseq().map(|c| c.method) != Some(Method::Invite)
         {
@@ -69,7 +96,53 @@ impl Endpoint {
                 let peer = c.peer;
                 self.send_raw(peer, ack);
             }
+            return;
         }
+        // Only for INVITEs we really sent: otherwise a forged 2xx would make
+        // us send requests to whoever forged it.
+        let ours = response
+            .headers
+            .top_via()
+            .and_then(|v| v.branch().map(str::to_owned))
+            .is_some_and(|b| self.ended_invites.contains(&b));
+        if ours {
+            self.end_orphan_2xx(now, source, response);
+        }
+    }
+
+    /// A 2xx for an INVITE we no longer have a call for (it arrived after
+    /// Timer B or after our CANCEL completed): ACK it and send BYE, so the
+    /// far end does not keep a one-sided call (RFC 3261 §13.2.2.4, §15).
+    fn end_orphan_2xx(&mut self, now: Instant, source: SocketAddr, response: &Response) {
+        let Some(dialog) = orphan_dialog(response) else {
+            return;
+        };
+        let mut dialog = dialog;
+        let via = self.new_via();
+        let mut ack = dialog.request_with_seq(Method::Ack, dialog.local_seq, &via);
+        ack.headers.push("Content-Length", "0");
+        self.send_raw(source, ack.to_bytes());
+        let via = self.new_via();
+        let mut bye = dialog.request(Method::Bye, &via);
+        bye.headers.push("Content-Length", "0");
+        // Fire and forget: a transaction without an owner still retransmits.
+        let tx = crate::transaction::ClientNonInvite::new(
+            now,
+            &bye,
+            source,
+            self.config.timers(),
+            &mut self.transmits,
+        );
+        self.client.insert(
+            ClientKey {
+                branch: via.branch().unwrap_or_default().to_owned(),
+                method: Method::Bye,
+            },
+            super::ClientEntry {
+                tx: ClientTransaction::NonInvite(tx),
+                purpose: Purpose::Orphan,
+            },
+        );
     }
 
     fn on_invite_response(&mut self, now: Instant, call: CallHandle, response: Response) {
@@ -127,9 +200,11 @@ impl Endpoint {
                     });
                 }
             }
-            (State::Outgoing { cancel, .. }, _) => {
+            (State::Outgoing { cancel, invite, .. }, _) => {
                 let cancelled = *cancel != Cancel::NotRequested;
+                let branch = invite.branch.clone();
                 self.calls.remove(&call);
+                self.remember_ended_invite(branch);
                 self.events.push_back(if cancelled {
                     Event::Ended {
                         call,
@@ -154,6 +229,15 @@ impl Endpoint {
         }
     }
 
+    /// Keep the branches of the last INVITEs that ended without a 2xx, so a
+    /// late 2xx can be recognised as ours (bounded: oldest forgotten).
+    fn remember_ended_invite(&mut self, branch: String) {
+        if self.ended_invites.len() >= ENDED_INVITES {
+            self.ended_invites.pop_front();
+        }
+        self.ended_invites.push_back(branch);
+    }
+
     fn bye_done(&mut self, call: CallHandle) {
         if let Some(c) = self.calls.remove(&call) {
             if let State::Terminating { notify: true } = c.state {
@@ -171,8 +255,11 @@ impl Endpoint {
                 let Some(c) = self.calls.get(&call) else {
                     return;
                 };
-                if let State::Outgoing { cancel, .. } = c.state {
+                if let State::Outgoing { cancel, invite, .. } = &c.state {
+                    let cancel = *cancel;
+                    let branch = invite.branch.clone();
                     self.calls.remove(&call);
+                    self.remember_ended_invite(branch);
                     self.events.push_back(if cancel == Cancel::NotRequested {
                         Event::Failed {
                             call,
@@ -187,7 +274,7 @@ impl Endpoint {
                     });
                 }
             }
-            Purpose::Cancel(_) => {}
+            Purpose::Cancel(_) | Purpose::Orphan => {}
             Purpose::Bye(call) => self.bye_done(call),
             Purpose::Request(request) => self.events.push_back(Event::RequestCompleted {
                 request,

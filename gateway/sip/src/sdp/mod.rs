@@ -3,7 +3,7 @@
 //! [`SessionDescription::parse`] accepts CRLF or LF line ends, requires
 //! `v=0` first, and keeps every line it does not model (`i=`, `b=`, `k=`...)
 //! so printing loses nothing the gateway might have to echo. It never panics.
-//! Printing emits the RFC 4566 §5 order (v o s [i u e p] c [b] t [r z k] a m).
+//! Printing emits the RFC 4566 §5 order: `v o s (i u e p) c (b) t (r z k) a m`.
 
 mod attribute;
 mod media;
@@ -182,6 +182,12 @@ impl SessionDescription {
                 }),
             }
         }
+        // Keep unmodelled lines in the groups they are printed in, so that
+        // printing and parsing again gives the same value.
+        other.sort_by_key(|l| session_rank(l.kind));
+        for m in &mut media {
+            m.other.sort_by_key(|l| u8::from(l.kind != 'i'));
+        }
         Ok(SessionDescription {
             origin: origin.ok_or(SdpError::MissingOrigin)?,
             session_name: session_name.unwrap_or_else(|| "-".into()),
@@ -227,6 +233,16 @@ fn parse_origin(value: &str) -> Option<Origin> {
     })
 }
 
+/// Print group of a session-level line kept in `other`: before `c=`
+/// (i u e p), between `c=` and `t=` (b), after `t=` (everything else).
+fn session_rank(kind: char) -> u8 {
+    match kind {
+        'i' | 'u' | 'e' | 'p' => 0,
+        'b' => 1,
+        _ => 2,
+    }
+}
+
 /// Write lines of `kinds` from `lines` in their stored order.
 pub(crate) fn write_lines(f: &mut fmt::Formatter<'_>, lines: &[Line], kinds: &str) -> fmt::Result {
     for l in lines.iter().filter(|l| kinds.contains(l.kind)) {
@@ -246,10 +262,7 @@ impl fmt::Display for SessionDescription {
         for t in &self.timing {
             write!(f, "t={} {}\r\n", t.start, t.stop)?;
         }
-        let known = "iuepb";
-        let rest: String = ('a'..='z')
-            .filter(|c| !known.contains(*c) && !"vosctam".contains(*c))
-            .collect();
+        let rest: String = ('a'..='z').filter(|c| session_rank(*c) == 2).collect();
         write_lines(f, &self.other, &rest)?;
         for a in &self.attributes {
             write!(f, "a={a}\r\n")?;
@@ -307,6 +320,13 @@ a=recvonly\r\n";
             Some("2001:db8::5".parse().unwrap())
         );
         assert_eq!(sdp.to_string(), OFFER);
+        assert_eq!(SessionDescription::parse(&sdp.to_bytes()).unwrap(), sdp);
+    }
+
+    #[test]
+    fn unmodelled_lines_round_trip_in_print_order() {
+        let text = "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\nb=AS:1\r\ni=x\r\nv=0\r\nz=1\r\nm=audio 1 RTP/AVP 0\r\nb=AS:2\r\ni=y\r\n";
+        let sdp = SessionDescription::parse(text.as_bytes()).unwrap();
         assert_eq!(SessionDescription::parse(&sdp.to_bytes()).unwrap(), sdp);
     }
 
