@@ -468,23 +468,16 @@ impl Controller {
             .headers
             .iter()
             .map(|h| (h.name.as_str(), h.value.as_str()));
-        self.calls.insert(
-            call,
-            Call {
-                port: port_id,
-                direction: Direction::ToLine,
-                state: CallState::Setup,
-                context: CallContext::from_headers(&call_id, &from, headers),
-                dialled: Some(decision.number),
-                negotiated: Some(negotiated),
-                media: None,
-                recognizer: Recognizer::new(self.commands.clone()),
-                live_digit: None,
-                started: now,
-                answered: None,
-                commands: Vec::new(),
-            },
+        let mut c = Call::new(
+            port_id,
+            Direction::ToLine,
+            CallContext::from_headers(&call_id, &from, headers),
+            &self.commands,
+            now,
         );
+        c.dialled = Some(decision.number);
+        c.negotiated = Some(negotiated);
+        self.calls.insert(call, c);
     }
 
     fn on_client_answered(&mut self, now: Instant, call: CallHandle, sdp: Option<&[u8]>) {
@@ -510,17 +503,7 @@ impl Controller {
                 }
                 info!(%port, call_id = %c.context.call_id, "client answered; line off hook");
                 c.negotiated = Some(n);
-                c.state = CallState::Connected;
-                c.answered = Some(now);
-                let (ssrc, seq, ts) = next_stream_ids(&mut self.rng);
-                c.media = Some(MediaSession::new(
-                    port,
-                    n,
-                    ssrc,
-                    seq,
-                    ts,
-                    usize::from(self.config.media.jitter_frames),
-                ));
+                c.connect(now, &mut self.rng, self.config.media.jitter_frames);
             }
             Err(e) => {
                 warn!(%port, error = %e, "client's answer unusable; hanging up");
@@ -671,17 +654,7 @@ impl Controller {
             self.end_call(handle);
             return;
         }
-        let (ssrc, seq, ts) = next_stream_ids(&mut self.rng);
-        c.state = CallState::Connected;
-        c.answered = Some(now);
-        c.media = Some(MediaSession::new(
-            port,
-            n,
-            ssrc,
-            seq,
-            ts,
-            usize::from(self.config.media.jitter_frames),
-        ));
+        c.connect(now, &mut self.rng, self.config.media.jitter_frames);
         info!(%port, call_id = %c.context.call_id, "far end answered; call connected");
     }
 
@@ -746,22 +719,10 @@ impl Controller {
                     .map(|i| i.call_id)
                     .unwrap_or_default();
                 info!(%port, %call_id, uri = %uri_text, "line ringing; calling IP client");
+                let context = CallContext::from_headers(&call_id, &uri_text, []);
                 self.calls.insert(
                     handle,
-                    Call {
-                        port,
-                        direction: Direction::FromLine,
-                        state: CallState::Setup,
-                        context: CallContext::from_headers(&call_id, &uri_text, []),
-                        dialled: None,
-                        negotiated: None,
-                        media: None,
-                        recognizer: Recognizer::new(self.commands.clone()),
-                        live_digit: None,
-                        started: now,
-                        answered: None,
-                        commands: Vec::new(),
-                    },
+                    Call::new(port, Direction::FromLine, context, &self.commands, now),
                 );
             }
             Err(e) => {
@@ -847,6 +808,47 @@ fn release(call: &mut Call, held: &[Digit]) {
 }
 
 impl Call {
+    fn new(
+        port: PortId,
+        direction: Direction,
+        context: CallContext,
+        commands: &CommandTable,
+        now: Instant,
+    ) -> Call {
+        Call {
+            port,
+            direction,
+            state: CallState::Setup,
+            context,
+            dialled: None,
+            negotiated: None,
+            media: None,
+            recognizer: Recognizer::new(commands.clone()),
+            live_digit: None,
+            started: now,
+            answered: None,
+            commands: Vec::new(),
+        }
+    }
+
+    /// Both sides are connected: start the media with what was negotiated.
+    fn connect(&mut self, now: Instant, rng: &mut u64, jitter_frames: u8) {
+        let Some(n) = self.negotiated else {
+            return;
+        };
+        let (ssrc, seq, ts) = next_stream_ids(rng);
+        self.state = CallState::Connected;
+        self.answered = Some(now);
+        self.media = Some(MediaSession::new(
+            self.port,
+            n,
+            ssrc,
+            seq,
+            ts,
+            usize::from(jitter_frames),
+        ));
+    }
+
     fn recognizer_table_sequence(&self, i: usize) -> Option<crate::command::Sequence> {
         self.recognizer.table().sequences().get(i).cloned()
     }
