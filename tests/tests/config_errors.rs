@@ -73,6 +73,11 @@ fn errors_name_file_line_and_key() {
             "allow_unauthenticated = false",
             vec!["sip.allow_unauthenticated"],
         ),
+        (
+            "[simulation]\ntones = \"north-america\"",
+            "[simulation]\ntones = \"cept\"",
+            vec!["simulation.tones", "board.tones"],
+        ),
     ];
     for (from, to, expect) in cases {
         assert!(base.contains(from), "test case does not apply: {from:?}");

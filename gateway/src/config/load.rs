@@ -164,11 +164,23 @@ fn validate(config: &Config) -> Result<(), Invalid> {
     validate_ports(config)?;
     validate_routes(config)?;
     validate_commands(config)?;
-    if config.board.kind == BoardKind::Simulated && config.simulation.is_none() {
-        return Err(invalid(
-            "simulation",
-            "board.kind = \"simulated\" needs a [simulation] table describing the exchange",
-        ));
+    if config.board.kind == BoardKind::Simulated {
+        let Some(sim) = &config.simulation else {
+            return Err(invalid(
+                "simulation",
+                "board.kind = \"simulated\" needs a [simulation] table describing the exchange",
+            ));
+        };
+        let board: Option<dsp::tone::Plan> = config.board.tones.parse().ok();
+        if board != Some(sim.tones.dsp_plan()) {
+            return Err(invalid(
+                "simulation.tones",
+                format!(
+                    "the simulated exchange's tone plan must match board.tones ({:?})",
+                    config.board.tones
+                ),
+            ));
+        }
     }
     Ok(())
 }
