@@ -15,6 +15,11 @@
 //! | [`voice`] | deterministic synthetic speech, for tests and talk-off checks |
 //! | [`noise`] | seeded white noise / PRNG |
 //! | [`pipeline`] | per-call media paths: line -> IP (DTMF squelch) and IP -> line |
+//! | [`callerid`] | caller ID: Bell 202 / V.23 FSK, SDMF / MDMF, DTMF CLIP; generator and receiver |
+//! | [`gain`] | fixed-point gain in dB with saturation |
+//! | [`rate`] | sample-rate type shared by the resampler and Opus |
+//! | [`resample`] | 8 kHz <-> 16/24/48 kHz polyphase FIR resampler |
+//! | [`opus`] | safe wrapper over libopus (audiopus), caller-owned buffers |
 //!
 //! # Level convention
 //!
@@ -34,14 +39,19 @@ pub const SAMPLE_RATE_HZ: u32 = 8000;
 /// Samples in one 20 ms frame.
 pub const FRAME_SAMPLES: usize = 160;
 
+pub mod callerid;
 pub mod dtmf;
 pub mod g711;
+pub mod gain;
 pub mod goertzel;
 pub mod level;
 pub mod noise;
+pub mod opus;
 mod oscillator;
 pub mod pipeline;
 pub mod progress;
+pub mod rate;
+pub mod resample;
 pub mod tone;
 pub mod voice;
 

@@ -1,31 +1,128 @@
-//! The HTTP API: ports, calls, and the CRM's lookup of a call by the port's ANI.
+//! The HTTP API: ports, calls, the CRM's lookup of a call's web context, call
+//! records, and a per-session event stream for browser pages.
 //!
-//! | method and path          | answer |
-//! |--------------------------|--------|
-//! | `GET /api/v1/ports`      | every port with its ANI, state and Call-ID |
-//! | `GET /api/v1/calls`      | every call with its context |
-//! | `GET /api/v1/ani/{ani}`  | the port with that ANI and its live call's context; 404 when the ANI is unknown or the port has no call |
+//! | method and path | answer |
+//! |---|---|
+//! | `GET /api/v1/ports` | every port with its ANI, state and Call-ID |
+//! | `GET /api/v1/ports/{port}` | one port and its call's context |
+//! | `GET /api/v1/calls` | the calls the token may see, with their context |
+//! | `GET /api/v1/calls/{call_id}` | one call by SIP Call-ID |
+//! | `GET /api/v1/ani/{ani}` | the port with that ANI and its live call's context |
+//! | `GET /api/v1/records?format=jsonl\|csv` | the call records the token may see |
+//! | `GET /api/v1/events?session_id=S` | Server-Sent Events of the calls of web session `S` |
 //!
-//! Handlers never touch the core: they send an [`ApiRequest`] to the runtime's loop,
-//! which answers from the core's current state.
+//! Access: `Authorization: Bearer TOKEN`. An operator token (`api.admin_tokens`)
+//! sees everything; a merchant's CRM token (`merchants[].api_tokens`) sees only
+//! calls whose `X-Merchant-Id` is that merchant: another merchant's call is 403.
+//! No token, or an unknown one, is 401 unless `api.allow_anonymous` (loopback
+//! demo only). The event stream needs no token: the session id, which only the
+//! merchant's page knows, is the key. Errors are JSON `{"error": .., "message": ..}`.
+//!
+//! Handlers never touch the core: they send an [`ApiRequest`] to the runtime's
+//! loop, which answers with [`answer`] from the core's current state.
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use futures_util::Stream;
 use serde_json::{json, Value};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::call::{CallView, Controller};
+use crate::config::Config;
+use crate::notify::Notification;
+use crate::records::{CallRecord, Journal, CSV_HEADER};
+
+/// What a token may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything (operator).
+    All,
+    /// Calls of this merchant.
+    Merchant(String),
+}
+
+impl Scope {
+    fn allows(&self, merchant: Option<&str>) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Merchant(m) => merchant == Some(m.as_str()),
+        }
+    }
+}
+
+/// Tokens and what they may see.
+#[derive(Debug, Clone, Default)]
+pub struct Access {
+    anonymous: bool,
+    tokens: HashMap<String, Scope>,
+}
+
+impl Access {
+    /// From the configuration.
+    pub fn from_config(config: &Config) -> Access {
+        let mut tokens: HashMap<String, Scope> = config
+            .api
+            .admin_tokens
+            .iter()
+            .map(|t| (t.clone(), Scope::All))
+            .collect();
+        for m in &config.merchants {
+            for t in &m.api_tokens {
+                tokens.insert(t.clone(), Scope::Merchant(m.id.clone()));
+            }
+        }
+        Access {
+            anonymous: config.api.allow_anonymous,
+            tokens,
+        }
+    }
+
+    /// The scope of a request's `Authorization` header.
+    pub fn scope(&self, headers: &HeaderMap) -> Result<Scope, ApiAnswer> {
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        match token {
+            Some(t) => self
+                .tokens
+                .get(t)
+                .cloned()
+                .ok_or_else(|| ApiAnswer::error(401, "unauthorized", "unknown token".into())),
+            None if self.anonymous => Ok(Scope::All),
+            None => Err(ApiAnswer::error(
+                401,
+                "unauthorized",
+                "an Authorization: Bearer token is required".into(),
+            )),
+        }
+    }
+}
 
 /// A question for the core.
 #[derive(Debug)]
 pub enum ApiQuery {
     /// All ports.
     Ports,
-    /// All calls.
-    Calls,
+    /// One port and its call.
+    Port(u8, Scope),
+    /// All calls the scope may see.
+    Calls(Scope),
+    /// One call by SIP Call-ID.
+    Call(String, Scope),
     /// The port with this ANI and its call.
-    Ani(String),
+    Ani(String, Scope),
 }
 
 /// An answer: HTTP status and JSON body.
@@ -61,14 +158,130 @@ pub struct ApiRequest {
     pub reply: oneshot::Sender<ApiAnswer>,
 }
 
+/// The wall-clock time of the core's instants.
+#[derive(Debug, Clone, Copy)]
+pub struct WallClock {
+    /// An instant ...
+    pub at: Instant,
+    /// ... and the wall-clock time then.
+    pub wall: SystemTime,
+}
+
+impl WallClock {
+    /// Unix seconds of `t`.
+    pub fn unix(&self, t: Instant) -> f64 {
+        let wall = if t >= self.at {
+            self.wall.checked_add(t - self.at)
+        } else {
+            self.wall.checked_sub(self.at - t)
+        };
+        wall.and_then(|w| w.duration_since(UNIX_EPOCH).ok())
+            .map_or(0.0, |d| d.as_secs_f64())
+    }
+}
+
+/// Answer a query from the core (runs on the runtime's loop).
+pub fn answer(core: &Controller, query: ApiQuery, now: Instant, clock: WallClock) -> ApiAnswer {
+    let stamp = |c: &CallView| {
+        let started = now
+            .checked_sub(Duration::from_millis(c.age_ms))
+            .unwrap_or(now);
+        let mut v = serde_json::to_value(c).unwrap_or_default();
+        if let Some(obj) = v.as_object_mut() {
+            obj.insert("started_unix".into(), json!(clock.unix(started)));
+        }
+        v
+    };
+    let scoped = |scope: &Scope, call: &CallView| -> Result<Value, ApiAnswer> {
+        if scope.allows(call.context.merchant_id.as_deref()) {
+            Ok(stamp(call))
+        } else {
+            Err(ApiAnswer::error(
+                403,
+                "forbidden",
+                "the call belongs to another merchant".into(),
+            ))
+        }
+    };
+    match query {
+        ApiQuery::Ports => ApiAnswer::ok(json!({ "ports": core.ports_view() })),
+        ApiQuery::Calls(scope) => {
+            let calls: Vec<_> = core
+                .calls_view(now)
+                .iter()
+                .filter(|c| scope.allows(c.context.merchant_id.as_deref()))
+                .map(stamp)
+                .collect();
+            ApiAnswer::ok(json!({ "calls": calls }))
+        }
+        ApiQuery::Call(call_id, scope) => {
+            match core
+                .calls_view(now)
+                .iter()
+                .find(|c| c.context.call_id == call_id)
+            {
+                None => ApiAnswer::error(404, "no-call", format!("no call with Call-ID {call_id}")),
+                Some(c) => {
+                    scoped(&scope, c).map_or_else(|e| e, |v| ApiAnswer::ok(json!({ "call": v })))
+                }
+            }
+        }
+        ApiQuery::Port(port, scope) => {
+            let Some(p) = core.ports_view().into_iter().find(|p| p.port == port) else {
+                return ApiAnswer::error(404, "unknown-port", format!("no port {port}"));
+            };
+            port_answer(core, now, &p.ani, scope, scoped)
+        }
+        ApiQuery::Ani(ani, scope) => port_answer(core, now, &ani, scope, scoped),
+    }
+}
+
+fn port_answer(
+    core: &Controller,
+    now: Instant,
+    ani: &str,
+    scope: Scope,
+    scoped: impl Fn(&Scope, &CallView) -> Result<Value, ApiAnswer>,
+) -> ApiAnswer {
+    match core.lookup_ani(now, ani) {
+        None => ApiAnswer::error(404, "unknown-ani", format!("no port has ANI {ani}")),
+        Some((_, None)) => ApiAnswer::error(
+            404,
+            "no-call",
+            format!("no call on the port with ANI {ani}"),
+        ),
+        Some((port, Some(call))) => match scoped(&scope, &call) {
+            Ok(v) => ApiAnswer::ok(json!({ "port": port, "call": v })),
+            Err(e) => e,
+        },
+    }
+}
+
+/// What the handlers share.
+#[derive(Debug, Clone)]
+pub struct ApiState {
+    /// The runtime's loop, which answers from the core.
+    pub core: mpsc::Sender<ApiRequest>,
+    /// The call records journal, if records are kept.
+    pub records: Option<PathBuf>,
+    /// Who may see what.
+    pub access: Arc<Access>,
+    /// Call events, for the event stream.
+    pub events: broadcast::Sender<Notification>,
+}
+
 /// The API's routes.
-pub fn router(core: mpsc::Sender<ApiRequest>) -> Router {
+pub fn router(state: ApiState) -> Router {
     Router::new()
         .route("/api/v1/ports", get(ports))
+        .route("/api/v1/ports/{port}", get(port))
         .route("/api/v1/calls", get(calls))
+        .route("/api/v1/calls/{call_id}", get(call))
         .route("/api/v1/ani/{ani}", get(ani))
+        .route("/api/v1/records", get(records))
+        .route("/api/v1/events", get(events))
         .fallback(not_found)
-        .with_state(core)
+        .with_state(state)
 }
 
 async fn ask(core: &mpsc::Sender<ApiRequest>, query: ApiQuery) -> Response {
@@ -95,16 +308,162 @@ fn reply(answer: ApiAnswer) -> Response {
     (status, Json(answer.body)).into_response()
 }
 
-async fn ports(State(core): State<mpsc::Sender<ApiRequest>>) -> Response {
-    ask(&core, ApiQuery::Ports).await
+async fn ports(State(state): State<ApiState>, headers: HeaderMap) -> Response {
+    match state.access.scope(&headers) {
+        Ok(_) => ask(&state.core, ApiQuery::Ports).await,
+        Err(e) => reply(e),
+    }
 }
 
-async fn calls(State(core): State<mpsc::Sender<ApiRequest>>) -> Response {
-    ask(&core, ApiQuery::Calls).await
+async fn port(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(port): Path<String>,
+) -> Response {
+    let scope = match state.access.scope(&headers) {
+        Ok(s) => s,
+        Err(e) => return reply(e),
+    };
+    match port.parse::<u8>() {
+        Ok(p) => ask(&state.core, ApiQuery::Port(p, scope)).await,
+        Err(_) => reply(ApiAnswer::error(
+            404,
+            "unknown-port",
+            format!("no port {port:?}"),
+        )),
+    }
 }
 
-async fn ani(State(core): State<mpsc::Sender<ApiRequest>>, Path(ani): Path<String>) -> Response {
-    ask(&core, ApiQuery::Ani(ani)).await
+async fn calls(State(state): State<ApiState>, headers: HeaderMap) -> Response {
+    match state.access.scope(&headers) {
+        Ok(scope) => ask(&state.core, ApiQuery::Calls(scope)).await,
+        Err(e) => reply(e),
+    }
+}
+
+async fn call(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    match state.access.scope(&headers) {
+        Ok(scope) => ask(&state.core, ApiQuery::Call(id, scope)).await,
+        Err(e) => reply(e),
+    }
+}
+
+async fn ani(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(ani): Path<String>,
+) -> Response {
+    match state.access.scope(&headers) {
+        Ok(scope) => ask(&state.core, ApiQuery::Ani(ani, scope)).await,
+        Err(e) => reply(e),
+    }
+}
+
+/// `?format=` of the records export.
+#[derive(Debug, serde::Deserialize)]
+struct ExportQuery {
+    #[serde(default)]
+    format: Option<String>,
+}
+
+async fn records(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Query(q): Query<ExportQuery>,
+) -> Response {
+    let scope = match state.access.scope(&headers) {
+        Ok(s) => s,
+        Err(e) => return reply(e),
+    };
+    let Some(path) = state.records else {
+        return reply(ApiAnswer::error(
+            404,
+            "no-records",
+            "call records are not kept (records.path)".into(),
+        ));
+    };
+    let csv = match q.format.as_deref() {
+        None | Some("jsonl") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return reply(ApiAnswer::error(
+                400,
+                "bad-format",
+                format!("format {other:?}: use jsonl or csv"),
+            ))
+        }
+    };
+    let records: Vec<CallRecord> =
+        match tokio::task::spawn_blocking(move || Journal::read(&path)).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => return reply(ApiAnswer::error(500, "records-unreadable", e.to_string())),
+            Err(e) => return reply(ApiAnswer::error(500, "records-unreadable", e.to_string())),
+        };
+    let visible = records
+        .iter()
+        .filter(|r| scope.allows(r.merchant_id.as_deref()));
+    let (content_type, body) = if csv {
+        let mut text = format!("{CSV_HEADER}\n");
+        for r in visible {
+            text.push_str(&r.to_csv());
+            text.push('\n');
+        }
+        ("text/csv", text)
+    } else {
+        let mut text = String::new();
+        for r in visible {
+            text.push_str(&serde_json::to_string(r).unwrap_or_default());
+            text.push('\n');
+        }
+        ("application/x-ndjson", text)
+    };
+    ([(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+/// `?session_id=` of the event stream.
+#[derive(Debug, serde::Deserialize)]
+struct EventsQuery {
+    #[serde(default)]
+    session_id: Option<String>,
+}
+
+async fn events(State(state): State<ApiState>, Query(q): Query<EventsQuery>) -> Response {
+    let Some(session) = q.session_id.filter(|s| !s.is_empty()) else {
+        return reply(ApiAnswer::error(
+            400,
+            "no-session",
+            "give ?session_id=".into(),
+        ));
+    };
+    let rx = state.events.subscribe();
+    Sse::new(session_stream(rx, session))
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+/// The notifications of one web session, as SSE events named after the event.
+fn session_stream(
+    rx: broadcast::Receiver<Notification>,
+    session: String,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    futures_util::stream::unfold((rx, session), |(mut rx, session)| async move {
+        loop {
+            match rx.recv().await {
+                Ok(n) if n.session_id.as_deref() == Some(session.as_str()) => {
+                    let event = Event::default()
+                        .event(n.event)
+                        .data(serde_json::to_string(&n).unwrap_or_default());
+                    return Some((Ok(event), (rx, session)));
+                }
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    })
 }
 
 async fn not_found() -> Response {

@@ -1,17 +1,17 @@
-//! DTMF command sequences: recognise `*76`-style sequences in a call's digit stream.
+//! DTMF command sequences: recognise `*76`-style sequences and the channel code
+//! (`#` + two digits) in a call's digit stream.
 //!
 //! Digits arrive as they start (the detector's `Start` event), so the decision to
 //! hold a digit back is taken before any of it could be forwarded:
 //!
 //! ```text
-//!            start key                 prefix of a sequence
-//!   Idle ─────────────────▶ Collecting ──────────────────────┐
-//!    ▲  other key: pass       │  │ ▲                          │
-//!    │                        │  └─┘                          │
-//!    │   whole sequence: Command (digits consumed)            │
-//!    ├────────────────────────┘                               │
-//!    │   no sequence starts like this, or inter-digit timeout: │
-//!    └──────────── Release(held digits, forwarded late) ◀─────┘
+//!            could start a pattern       still a prefix of a pattern
+//!   Idle ─────────────────────────▶ Collecting ◀──────┐
+//!    ▲  cannot: Pass (forward now)     │  │ └─────────┘
+//!    │                                 │  │ a whole pattern: Command (digits consumed)
+//!    ├─────────────────────────────────┘  │
+//!    │   no pattern starts like this, or the inter-digit timeout:
+//!    └──────────── Release(held digits, forwarded late) ◀──┘
 //! ```
 //!
 //! The recognizer is sans-IO: the caller passes `now` and asks
@@ -24,7 +24,7 @@ use dsp::dtmf::Digit;
 
 use crate::config::{CommandAction, CommandsConfig};
 
-/// Most digits a sequence can hold (start key included).
+/// Most digits a pattern can hold.
 pub const MAX_SEQUENCE: usize = 16;
 
 /// One configured sequence.
@@ -38,19 +38,26 @@ pub struct Sequence {
     pub url: Option<String>,
 }
 
+/// The channel code pattern.
+#[derive(Debug, Clone)]
+struct Channel {
+    key: char,
+    digits: usize,
+    url_prefix: String,
+}
+
 /// The command table shared by every call.
 #[derive(Debug, Clone)]
 pub struct CommandTable {
-    start_key: char,
     interdigit: Duration,
     sequences: Arc<[Sequence]>,
+    channel: Option<Arc<Channel>>,
 }
 
 impl CommandTable {
     /// Build the table from validated configuration.
     pub fn from_config(config: &CommandsConfig) -> Self {
         CommandTable {
-            start_key: config.start_key,
             interdigit: Duration::from_millis(u64::from(config.interdigit_timeout_ms)),
             sequences: config
                 .sequences
@@ -62,6 +69,17 @@ impl CommandTable {
                     url: s.url.clone(),
                 })
                 .collect(),
+            channel: config
+                .channel
+                .as_ref()
+                .filter(|c| c.digits < MAX_SEQUENCE)
+                .map(|c| {
+                    Arc::new(Channel {
+                        key: c.key,
+                        digits: c.digits,
+                        url_prefix: c.url_prefix.clone(),
+                    })
+                }),
         }
     }
 
@@ -69,6 +87,64 @@ impl CommandTable {
     pub fn sequences(&self) -> &[Sequence] {
         &self.sequences
     }
+
+    /// How `held` relates to the patterns: a whole one, a prefix, or nothing.
+    fn classify(&self, held: &[Digit]) -> Match {
+        let is_prefix_of = |s: &Sequence| {
+            s.digits.len() >= held.len()
+                && s.digits.chars().zip(held).all(|(c, d)| c == d.as_char())
+        };
+        if let Some(i) = self
+            .sequences
+            .iter()
+            .position(|s| s.digits.len() == held.len() && is_prefix_of(s))
+        {
+            return Match::Whole(Command::Sequence(i));
+        }
+        if let Some(ch) = &self.channel {
+            let fits = held.first().is_some_and(|d| d.as_char() == ch.key)
+                && held.len() <= ch.digits + 1
+                && held.iter().skip(1).all(|d| d.as_char().is_ascii_digit());
+            if fits && held.len() == ch.digits + 1 {
+                let code: String = held.iter().skip(1).map(|d| d.as_char()).collect();
+                return Match::Whole(Command::Channel {
+                    keyed: held.iter().map(|d| d.as_char()).collect(),
+                    url: format!("{}{code}", ch.url_prefix),
+                    code,
+                });
+            }
+            if fits {
+                return Match::Prefix;
+            }
+        }
+        if self.sequences.iter().any(is_prefix_of) {
+            Match::Prefix
+        } else {
+            Match::Nothing
+        }
+    }
+}
+
+enum Match {
+    Whole(Command),
+    Prefix,
+    Nothing,
+}
+
+/// A recognised command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Index into [`CommandTable::sequences`].
+    Sequence(usize),
+    /// The channel code: its digits and the URL formed from them.
+    Channel {
+        /// Everything keyed, the key included (e.g. `#42`).
+        keyed: String,
+        /// The digits after the key.
+        code: String,
+        /// The configured prefix followed by the digits.
+        url: String,
+    },
 }
 
 /// What a digit did to the recognizer.
@@ -78,11 +154,10 @@ pub enum Outcome {
     Pass,
     /// Held back: it may belong to a command.
     Held,
-    /// A whole sequence was keyed: index into [`CommandTable::sequences`]. Its digits
-    /// are consumed and never forwarded.
-    Command(usize),
-    /// The held digits (this one included, if it was held) turned out not to be a
-    /// command: forward them, late.
+    /// A whole command was keyed. Its digits are consumed and never forwarded.
+    Command(Command),
+    /// The held digits (this one included) turned out not to be a command:
+    /// forward them, late.
     Release(heapless::Vec<Digit, MAX_SEQUENCE>),
 }
 
@@ -116,40 +191,24 @@ impl Recognizer {
 
     /// A digit started.
     pub fn digit(&mut self, now: Instant, digit: Digit) -> Outcome {
-        if self.held.is_empty() {
-            if digit.as_char() != self.table.start_key || self.table.sequences.is_empty() {
-                return Outcome::Pass;
-            }
-            // Cannot fail: the buffer is empty.
-            let _ = self.held.push(digit);
-            self.deadline = Some(now + self.table.interdigit);
-            return Outcome::Held;
-        }
         if self.held.push(digit).is_err() {
             return self.release();
         }
-        let matches = |s: &Sequence| {
-            s.digits.len() >= self.held.len()
-                && s.digits
-                    .chars()
-                    .zip(self.held.iter())
-                    .all(|(c, d)| c == d.as_char())
-        };
-        if let Some(i) = self
-            .table
-            .sequences
-            .iter()
-            .position(|s| s.digits.len() == self.held.len() && matches(s))
-        {
-            self.held.clear();
-            self.deadline = None;
-            return Outcome::Command(i);
-        }
-        if self.table.sequences.iter().any(matches) {
-            self.deadline = Some(now + self.table.interdigit);
-            Outcome::Held
-        } else {
-            self.release()
+        match self.table.classify(&self.held) {
+            Match::Whole(command) => {
+                self.held.clear();
+                self.deadline = None;
+                Outcome::Command(command)
+            }
+            Match::Prefix => {
+                self.deadline = Some(now + self.table.interdigit);
+                Outcome::Held
+            }
+            Match::Nothing if self.held.len() == 1 => {
+                self.held.clear();
+                Outcome::Pass
+            }
+            Match::Nothing => self.release(),
         }
     }
 
@@ -175,7 +234,7 @@ impl Recognizer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::CommandSequenceConfig;
+    use crate::config::{ChannelCodeConfig, CommandSequenceConfig};
 
     fn table() -> CommandTable {
         CommandTable::from_config(&CommandsConfig {
@@ -193,6 +252,11 @@ mod tests {
                     url: None,
                 },
             ],
+            channel: Some(ChannelCodeConfig {
+                key: '#',
+                digits: 2,
+                url_prefix: "https://crm.example/desk/".into(),
+            }),
         })
     }
 
@@ -200,41 +264,68 @@ mod tests {
         Digit::from_char(c).unwrap()
     }
 
+    fn keyed(r: &mut Recognizer, digits: &str) -> Vec<Outcome> {
+        let t0 = Instant::now();
+        digits.chars().map(|c| r.digit(t0, d(c))).collect()
+    }
+
     #[test]
     fn recognises_a_sequence_and_consumes_it() {
-        let t0 = Instant::now();
         let mut r = Recognizer::new(table());
-        assert_eq!(r.digit(t0, d('*')), Outcome::Held);
-        assert_eq!(r.digit(t0, d('7')), Outcome::Held);
-        assert_eq!(r.digit(t0, d('6')), Outcome::Command(0));
+        let out = keyed(&mut r, "*76");
+        assert_eq!(
+            out,
+            [
+                Outcome::Held,
+                Outcome::Held,
+                Outcome::Command(Command::Sequence(0))
+            ]
+        );
         assert!(r.held().is_empty());
         assert_eq!(r.poll_timeout(), None);
-        assert_eq!(r.digit(t0, d('*')), Outcome::Held);
-        assert_eq!(r.digit(t0, d('2')), Outcome::Held);
-        assert_eq!(r.digit(t0, d('2')), Outcome::Command(1));
+        assert_eq!(
+            keyed(&mut r, "*22")[2],
+            Outcome::Command(Command::Sequence(1))
+        );
+    }
+
+    #[test]
+    fn recognises_the_channel_code() {
+        let mut r = Recognizer::new(table());
+        let out = keyed(&mut r, "#42");
+        assert_eq!(out[..2], [Outcome::Held, Outcome::Held]);
+        assert_eq!(
+            out[2],
+            Outcome::Command(Command::Channel {
+                keyed: "#42".into(),
+                code: "42".into(),
+                url: "https://crm.example/desk/42".into()
+            })
+        );
+        // '#' followed by a non-digit is not a channel code.
+        let out = keyed(&mut r, "#*");
+        let Outcome::Release(held) = &out[1] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(held.len(), 2);
     }
 
     #[test]
     fn ordinary_digits_pass_at_once() {
-        let t0 = Instant::now();
         let mut r = Recognizer::new(table());
-        for c in ['1', '2', '#', '0'] {
-            assert_eq!(r.digit(t0, d(c)), Outcome::Pass);
-        }
+        assert!(keyed(&mut r, "1209").iter().all(|o| *o == Outcome::Pass));
     }
 
     #[test]
     fn a_non_matching_sequence_is_released_in_order() {
-        let t0 = Instant::now();
         let mut r = Recognizer::new(table());
-        assert_eq!(r.digit(t0, d('*')), Outcome::Held);
-        assert_eq!(r.digit(t0, d('7')), Outcome::Held);
-        let Outcome::Release(held) = r.digit(t0, d('1')) else {
-            panic!("expected release");
+        let out = keyed(&mut r, "*71");
+        let Outcome::Release(held) = &out[2] else {
+            panic!("expected release: {out:?}");
         };
         let s: String = held.iter().map(|d| d.as_char()).collect();
         assert_eq!(s, "*71");
-        assert_eq!(r.digit(t0, d('5')), Outcome::Pass);
+        assert_eq!(keyed(&mut r, "5"), [Outcome::Pass]);
     }
 
     #[test]
@@ -251,5 +342,11 @@ mod tests {
         };
         assert_eq!(held.len(), 2);
         assert_eq!(r.poll_timeout(), None);
+    }
+
+    #[test]
+    fn without_patterns_everything_passes() {
+        let mut r = Recognizer::new(CommandTable::from_config(&CommandsConfig::default()));
+        assert!(keyed(&mut r, "*76#42").iter().all(|o| *o == Outcome::Pass));
     }
 }

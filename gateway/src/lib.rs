@@ -6,7 +6,9 @@
 //! - [`media`]: RTP, RFC 4733, playout, SDP offer/answer for the audio stream.
 //! - [`command`]: DTMF command sequences (`*76` ...).
 //! - [`console`]: the management console.
-//! - [`api`]: the HTTP API (ports, calls, ANI lookup).
+//! - [`api`]: the HTTP API (ports, calls, ANI lookup, call records).
+//! - [`records`]: durable call records (JSON lines) and their export.
+//! - [`notify`]: call events and commands to merchants' webhooks and browsers.
 //! - [`runtime`]: the one place with sockets, devices and the real clock.
 //!
 //! See `docs/ARCHITECTURE.md` for the data flow of a call.
@@ -18,5 +20,7 @@ pub mod config;
 pub mod console;
 pub mod line;
 pub mod media;
+pub mod notify;
+pub mod records;
 pub mod runtime;
 mod sdp_glue;

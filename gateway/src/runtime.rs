@@ -27,10 +27,13 @@ use tokio::sync::mpsc;
 use tokio::time::MissedTickBehavior;
 use tracing::{error, info, warn};
 
-use crate::api::{self, ApiAnswer, ApiQuery, ApiRequest};
+use crate::api::{self, ApiRequest, WallClock};
 use crate::call::{CallView, Controller, PortView};
 use crate::config::Config;
 use crate::console::{self, io::ConsoleRequest};
+use crate::notify::webhook::{self, Webhook};
+use crate::notify::Notification;
+use crate::records::{CallRecord, Journal};
 
 /// Largest datagram read (the SIP core refuses what exceeds its own limit).
 const DATAGRAM_MAX: usize = 65_536;
@@ -88,10 +91,14 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
     let (mut card, sim) = SimExchange::new(sim_config, config.ports.len())
         .map_err(|e| anyhow::anyhow!("simulation: {e}"))?;
 
-    let seed = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(1);
+    // Tags, branches and Digest nonces come from this seed: take it from the
+    // OS so they cannot be predicted, the clock only if that fails.
+    let seed = os_random_seed().unwrap_or_else(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1)
+    });
     let mut core = Controller::new(config.clone(), sip_addr, &rtp_addrs, seed);
 
     let (input_tx, mut input_rx) = mpsc::channel::<Input>(4096);
@@ -105,8 +112,23 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         });
     }
     let (api_tx, mut api_rx) = mpsc::channel::<ApiRequest>(64);
+    let (events, _) = tokio::sync::broadcast::channel::<Notification>(256);
+    let api_state = api::ApiState {
+        core: api_tx,
+        records: config.records.path.clone(),
+        access: std::sync::Arc::new(api::Access::from_config(&config)),
+        events: events.clone(),
+    };
+    let webhooks: std::collections::HashMap<String, Webhook> = config
+        .merchants
+        .iter()
+        .filter_map(|m| {
+            let url = webhook::parse_url(m.webhook_url.as_deref()?)?;
+            Some((m.id.clone(), Webhook::spawn(m.id.clone(), url)))
+        })
+        .collect();
     tokio::spawn(async move {
-        if let Err(e) = axum::serve(api_listener, api::router(api_tx)).await {
+        if let Err(e) = axum::serve(api_listener, api::router(api_state)).await {
             error!(error = %e, "HTTP API stopped");
         }
     });
@@ -133,13 +155,20 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         write_status(path, &status.to_string())?;
     }
 
+    let records = match &config.records.path {
+        Some(path) => Some(spawn_record_writer(path)?),
+        None => None,
+    };
+
     let ports = card.port_count();
     let mut rx: Vec<Frame> = vec![[0; FRAME_SAMPLES]; ports];
     let mut tx: Vec<Frame> = vec![[0; FRAME_SAMPLES]; ports];
     let mut ticker = tokio::time::interval(drivers::FRAME_DURATION);
     ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
-    let started = Instant::now();
-    let wall_started = SystemTime::now();
+    let clock = WallClock {
+        at: Instant::now(),
+        wall: SystemTime::now(),
+    };
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
 
     loop {
@@ -164,7 +193,7 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
             }
             _ = tokio::time::sleep_until(timeout) => core.handle_timeout(Instant::now()),
             Some(request) = api_rx.recv() => {
-                let answer = answer_api(&core, request.query, started, wall_started);
+                let answer = api::answer(&core, request.query, Instant::now(), clock);
                 let _ = request.reply.send(answer);
             }
             Some(request) = console_rx.recv() => {
@@ -180,6 +209,20 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
             _ = terminate.recv() => { info!("terminated"); break; }
         }
         flush(&mut core, &mut card, &sip_socket, &rtp_sockets);
+        while let Some(n) = core.poll_notification() {
+            if let Some(hook) = n.merchant_id.as_ref().and_then(|m| webhooks.get(m)) {
+                hook.send(n.clone());
+            }
+            // No subscriber is not an error.
+            let _ = events.send(n);
+        }
+        while let Some(finished) = core.poll_finished() {
+            let Some(writer) = &records else { continue };
+            let record = CallRecord::from_finished(&finished, |t| clock.unix(t));
+            if let Err(e) = writer.try_send(record) {
+                error!(error = %e, "call record not written: the writer is behind or gone");
+            }
+        }
     }
     Ok(())
 }
@@ -232,41 +275,6 @@ fn spawn_reader(
     });
 }
 
-fn answer_api(core: &Controller, query: ApiQuery, started: Instant, wall: SystemTime) -> ApiAnswer {
-    let now = Instant::now();
-    let stamp = |c: &CallView| {
-        let age = Duration::from_millis(c.age_ms);
-        let started_unix = wall
-            .checked_add(now.saturating_duration_since(started))
-            .and_then(|t| t.checked_sub(age))
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map(|d| d.as_secs_f64());
-        let mut v = serde_json::to_value(c).unwrap_or_default();
-        if let Some(obj) = v.as_object_mut() {
-            obj.insert("started_unix".into(), json!(started_unix));
-        }
-        v
-    };
-    match query {
-        ApiQuery::Ports => ApiAnswer::ok(json!({ "ports": core.ports_view() })),
-        ApiQuery::Calls => {
-            let calls: Vec<_> = core.calls_view(now).iter().map(stamp).collect();
-            ApiAnswer::ok(json!({ "calls": calls }))
-        }
-        ApiQuery::Ani(ani) => match core.lookup_ani(now, &ani) {
-            None => ApiAnswer::error(404, "unknown-ani", format!("no port has ANI {ani}")),
-            Some((_, None)) => ApiAnswer::error(
-                404,
-                "no-call",
-                format!("no call on the port with ANI {ani}"),
-            ),
-            Some((port, Some(call))) => {
-                ApiAnswer::ok(json!({ "port": port, "call": stamp(&call) }))
-            }
-        },
-    }
-}
-
 struct ConsoleBackend<'a> {
     core: &'a Controller,
     sim: &'a SimControl,
@@ -303,6 +311,36 @@ impl console::Backend for ConsoleBackend<'_> {
             .place_call(phone, number)
             .map_err(|e| e.to_string())
     }
+}
+
+/// Open the call-record journal (failing start-up if it cannot be) and append to
+/// it from a thread of its own, so `fsync` never stalls the media loop.
+fn spawn_record_writer(
+    path: &std::path::Path,
+) -> anyhow::Result<std::sync::mpsc::SyncSender<CallRecord>> {
+    let mut journal = Journal::open(path)?;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<CallRecord>(4096);
+    std::thread::Builder::new()
+        .name("call-records".into())
+        .spawn(move || {
+            for record in rx {
+                if let Err(e) = journal.append(&record) {
+                    error!(error = %e, call_id = %record.call_id, "call record not written");
+                }
+            }
+        })
+        .context("cannot start the call-record writer")?;
+    info!(path = %path.display(), "call records journal open");
+    Ok(tx)
+}
+
+fn os_random_seed() -> Option<u64> {
+    use std::io::Read as _;
+    let mut bytes = [0u8; 8];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .ok()?;
+    Some(u64::from_le_bytes(bytes))
 }
 
 fn write_status(path: &std::path::Path, text: &str) -> anyhow::Result<()> {

@@ -3,6 +3,42 @@
 
 /// ANI of port 0 in [`board`].
 pub const ANI0: &str = "4155550100";
+/// The operator's API token in [`board`].
+pub const ADMIN_TOKEN: &str = "operator-token-1";
+/// The CRM token of merchant `shop-1` (the sipp scenarios' `X-Merchant-Id`).
+pub const SHOP1_TOKEN: &str = "crm-token-shop-1";
+/// The CRM token of another merchant, `shop-2`.
+pub const SHOP2_TOKEN: &str = "crm-token-shop-2";
+
+/// The merchants table: `shop-1` (webhook at `webhook_url` if given) and `shop-2`.
+pub fn merchants(webhook_url: Option<&str>) -> String {
+    let hook = webhook_url
+        .map(|u| format!("webhook_url = \"{u}\"\n"))
+        .unwrap_or_default();
+    format!(
+        "[[merchants]]\nid = \"shop-1\"\n{hook}api_tokens = [\"{SHOP1_TOKEN}\"]\n\n\
+         [[merchants]]\nid = \"shop-2\"\napi_tokens = [\"{SHOP2_TOKEN}\"]\n"
+    )
+}
+
+/// The account [`board_authenticated`] configures.
+pub const ACCOUNT_USER: &str = "alice";
+/// Its password.
+pub const ACCOUNT_PASSWORD: &str = "wonderland-7";
+
+/// [`board`] with Digest authentication: no unauthenticated calls, one account
+/// ([`ACCOUNT_USER`] / [`ACCOUNT_PASSWORD`]) in realm `gateway`, offering
+/// `algorithms` (TOML array text such as `["MD5"]`).
+pub fn board_authenticated(inbound_uri: &str, console: &str, algorithms: &str) -> String {
+    board(inbound_uri, console).replacen(
+        "allow_unauthenticated = true\n",
+        &format!(
+            "allow_unauthenticated = false\nrealm = \"gateway\"\nauth_algorithms = {algorithms}\n\n\
+             [[sip.accounts]]\nuser = \"{ACCOUNT_USER}\"\npassword = \"{ACCOUNT_PASSWORD}\"\n"
+        ),
+        1,
+    )
+}
 
 /// A board of two FXO ports on the simulated exchange. `inbound_uri` is where
 /// calls ringing port 0 go; `console` is `none` or a device path. The call centre
@@ -24,6 +60,7 @@ port_base = 0
 
 [api]
 listen = "127.0.0.1:0"
+admin_tokens = ["{ADMIN_TOKEN}"]
 
 [console]
 device = "{console}"

@@ -11,6 +11,8 @@ pub mod http;
 pub mod pty;
 pub mod rtp_capture;
 pub mod sipp;
+pub mod sse;
+pub mod webhook;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

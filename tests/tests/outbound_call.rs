@@ -6,15 +6,22 @@
 //! - the agent's ordinary IVR digits `12` arrive as RFC 4733 events;
 //! - the agent's `*76` arrives as an in-dialog INFO with the command's JSON, and
 //!   neither `*76` nor `12` can be heard in the RTP audio;
-//! - the CRM's ANI lookup returns the live call's context, and 404 once it ended.
+//! - the CRM's ANI lookup returns the live call's context to the merchant's token
+//!   (also by port and by Call-ID), 403 to another merchant, 401 without a token,
+//!   and 404 once the call ended;
+//! - the merchant's webhook receives the call's events and the command (after a
+//!   refused first attempt), and the browser's event stream for the session gets
+//!   the same events.
 
 use std::time::Duration;
 
 use gateway_tests::audio;
-use gateway_tests::config::{board, ANI0};
+use gateway_tests::config::{board, merchants, ANI0, SHOP1_TOKEN, SHOP2_TOKEN};
 use gateway_tests::gateway::Gateway;
 use gateway_tests::rtp_capture::{event_char, telephone_events, RtpCapture};
 use gateway_tests::sipp::Sipp;
+use gateway_tests::sse::SseClient;
+use gateway_tests::webhook::WebhookReceiver;
 use gateway_tests::{have, http, wait_for};
 
 #[test]
@@ -23,7 +30,15 @@ fn ip_client_calls_the_call_centre() {
         eprintln!("sipp is not installed (run scripts/test.sh); skipping");
         return;
     }
-    let gw = Gateway::start(&board("sip:agent@127.0.0.1:9", "none"));
+    let hook = WebhookReceiver::start(1);
+    let webhook_url = format!("http://{}/hooks/calls", hook.addr);
+    let config = format!(
+        "{}\n{}",
+        board("sip:agent@127.0.0.1:9", "none"),
+        merchants(Some(&webhook_url))
+    );
+    let gw = Gateway::start(&config);
+    let browser = SseClient::connect(gw.api, "/api/v1/events?session_id=sess-e2e-1");
     let rtp = RtpCapture::start();
     let port = rtp.addr.port().to_string();
     let sipp = Sipp::start(
@@ -43,9 +58,10 @@ fn ip_client_calls_the_call_centre() {
         ],
     );
 
-    // During the call: the CRM finds the web session by the port's ANI.
+    // During the call: the merchant's CRM finds the web session by the port's ANI.
+    let ani_path = format!("/api/v1/ani/{ANI0}");
     let live = wait_for(Duration::from_secs(30), || {
-        let (status, body) = http::get(gw.api, &format!("/api/v1/ani/{ANI0}")).ok()?;
+        let (status, body) = http::get_as(gw.api, &ani_path, Some(SHOP1_TOKEN)).ok()?;
         let v: serde_json::Value = serde_json::from_str(&body).ok()?;
         (status == 200 && v["call"]["state"] == "connected").then_some(v)
     })
@@ -59,8 +75,32 @@ fn ip_client_calls_the_call_centre() {
         .as_str()
         .unwrap()
         .contains("customer@127.0.0.1"));
-    assert!(!call["context"]["call_id"].as_str().unwrap().is_empty());
+    assert!(call["started_unix"].as_f64().unwrap() > 1.7e9);
+    let call_id = call["context"]["call_id"].as_str().unwrap().to_string();
+    assert!(!call_id.is_empty());
     assert_eq!(live["port"]["port"], 0);
+    // The same call by port and by Call-ID.
+    let (status, by_port) = http::get_as(gw.api, "/api/v1/ports/0", Some(SHOP1_TOKEN)).unwrap();
+    assert_eq!(status, 200, "{by_port}");
+    assert!(by_port.contains(&call_id));
+    let (status, by_id) = http::get_as(
+        gw.api,
+        &format!("/api/v1/calls/{call_id}"),
+        Some(SHOP1_TOKEN),
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{by_id}");
+    // Another merchant's CRM may not see it; no token is refused.
+    let (status, body) = http::get_as(gw.api, &ani_path, Some(SHOP2_TOKEN)).unwrap();
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("\"forbidden\""));
+    let (status, calls) = http::get_as(gw.api, "/api/v1/calls", Some(SHOP2_TOKEN)).unwrap();
+    assert_eq!(status, 200);
+    assert!(!calls.contains(&call_id), "{calls}");
+    let (status, _) = http::get_as(gw.api, &ani_path, None).unwrap();
+    assert_eq!(status, 401);
+    let (status, _) = http::get_as(gw.api, &ani_path, Some("not-a-token")).unwrap();
+    assert_eq!(status, 401);
 
     let outcome = sipp.wait(Duration::from_secs(60));
     assert_eq!(
@@ -82,9 +122,44 @@ fn ip_client_calls_the_call_centre() {
     assert!(info.contains("\"session_id\":\"sess-e2e-1\""), "{info}");
 
     // After the call: 404 with a JSON error.
-    let (status, body) = http::get(gw.api, &format!("/api/v1/ani/{ANI0}")).unwrap();
+    let (status, body) = http::get_as(gw.api, &ani_path, Some(SHOP1_TOKEN)).unwrap();
     assert_eq!(status, 404, "{body}");
     assert!(body.contains("\"error\""), "{body}");
+
+    // The merchant's webhook got the call's events, the command after one retry.
+    let delivered = wait_for(Duration::from_secs(10), || {
+        let got = hook.accepted();
+        got.iter()
+            .any(|v| v["event"] == "call-ended")
+            .then_some(got)
+    })
+    .expect("the webhook receives the call's end");
+    assert_eq!(hook.refused(), 1, "the first POST was refused and retried");
+    let kinds: Vec<&str> = delivered
+        .iter()
+        .map(|v| v["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["call-answered", "command", "call-ended"],
+        "{delivered:?}"
+    );
+    let command = &delivered[1];
+    assert_eq!(command["data"]["command"], "push-page");
+    assert_eq!(command["data"]["url"], "https://shop.example/help");
+    assert_eq!(command["session_id"], "sess-e2e-1");
+    assert_eq!(command["call_id"], call_id.as_str());
+    assert_eq!(delivered[2]["data"]["end_reason"], "far-end-hangup");
+    assert_eq!(delivered[2]["data"]["commands"][0], "*76");
+    // The browser's event stream for the session saw the same.
+    let seen = wait_for(Duration::from_secs(5), || {
+        let e = browser.events();
+        (e.len() >= 3).then_some(e)
+    })
+    .unwrap_or_else(|| panic!("SSE events: {:?}", browser.raw()));
+    let names: Vec<&str> = seen.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["call-answered", "command", "call-ended"]);
+    assert_eq!(seen[1].1["data"]["command"], "push-page");
 
     let packets = rtp.finish();
     let pcm = audio::decode(&packets, 0);

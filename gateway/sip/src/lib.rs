@@ -26,14 +26,19 @@
 //! | [`transaction`] | RFC 3261 §17, RFC 6026      | the four transaction state machines   |
 //! | [`dialog`]      | RFC 3261 §12                | dialog state (tags, CSeq, route set)   |
 //! | [`endpoint`]    | RFC 3261 §8, §9, §13, §15   | the UA core the call control drives    |
+//! | [`auth`]        | RFC 3261 §22, RFC 7616      | Digest authentication (server side)    |
+//! | [`registrar`]   | RFC 3261 §10.3              | bindings of registered IP phones       |
 //!
-//! Transport is UDP only for now; TCP, registration, digest authentication,
-//! re-INVITE and rate limiting are deliberately left for later (see the
-//! seams named in [`endpoint`]).
+//! Transport is UDP only for now; TCP, outbound registration, re-INVITE
+//! and rate limiting are deliberately left for later (see the seams named
+//! in [`endpoint`]). Digest authentication ([`auth`]) and the registrar
+//! ([`registrar`]) are in.
 
+pub mod auth;
 pub mod dialog;
 pub mod endpoint;
 pub mod message;
+pub mod registrar;
 pub mod sdp;
 pub mod timer;
 pub mod transaction;

@@ -21,81 +21,23 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use drivers::{Frame, LineCommand, LineEvent, PortId};
-use dsp::dtmf::{Digit, DtmfEvent};
+use dsp::dtmf::DtmfEvent;
 use dsp::tone::Plan;
-use sip::{CallHandle, Endpoint, EndpointConfig, Event as SipEvent, OutgoingInvite, RequestHandle};
+use sip::{CallHandle, Endpoint, Event as SipEvent, OutgoingInvite, RequestHandle};
 use tracing::{debug, info, warn};
 
 use super::context::CallContext;
 use super::route::Routes;
+use super::state::{Call, CallState, Direction, FinishedCall};
 use super::view::{CallView, MediaView, PortView};
-use crate::command::{CommandTable, Outcome, Recognizer};
+use crate::command::CommandTable;
 use crate::config::{Codec, Config, PortConfig, PortKindConfig};
 use crate::line::{FxoEvent, FxoPort, FxoTimings};
 use crate::media::negotiation::{self, RemoteAudio};
-use crate::media::rtp::{RtpTimestamp, Ssrc};
 use crate::media::session::RtpQueue;
-use crate::media::{MediaSession, Negotiated, RtpOut};
+use crate::media::RtpOut;
+use crate::notify::Notification;
 use crate::sdp_glue::remote_audio;
-
-/// Which way a call goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// An IP client called a number on the PSTN through a port.
-    ToLine,
-    /// The PSTN rang a port and the gateway called an IP client.
-    FromLine,
-}
-
-impl Direction {
-    fn name(self) -> &'static str {
-        match self {
-            Direction::ToLine => "to-line",
-            Direction::FromLine => "from-line",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum CallState {
-    /// to-line: dialling and waiting for the far end; from-line: calling the client.
-    Setup,
-    /// to-line: ringback heard; from-line: the client is ringing.
-    Alerting,
-    /// Both sides connected, media flowing.
-    Connected,
-}
-
-impl CallState {
-    fn name(self) -> &'static str {
-        match self {
-            CallState::Setup => "setup",
-            CallState::Alerting => "alerting",
-            CallState::Connected => "connected",
-        }
-    }
-}
-
-/// Default duration (8 kHz units) of a digit forwarded after it was held back.
-const RELEASED_DIGIT: u32 = 800;
-
-#[derive(Debug)]
-struct Call {
-    port: PortId,
-    direction: Direction,
-    state: CallState,
-    context: CallContext,
-    dialled: Option<String>,
-    /// to-line: what the client offered; from-line: set once answered.
-    negotiated: Option<Negotiated>,
-    media: Option<MediaSession>,
-    recognizer: Recognizer,
-    /// The digit being forwarded live as RFC 4733.
-    live_digit: Option<Digit>,
-    started: Instant,
-    answered: Option<Instant>,
-    commands: Vec<String>,
-}
 
 #[derive(Debug)]
 struct Port {
@@ -119,6 +61,8 @@ pub struct Controller {
     infos: HashMap<RequestHandle, (CallHandle, Vec<u8>)>,
     rtp_out: RtpQueue,
     line_out: VecDeque<(PortId, LineCommand)>,
+    finished: VecDeque<FinishedCall>,
+    notifications: VecDeque<Notification>,
     rng: u64,
     sdp_version: u64,
 }
@@ -150,8 +94,7 @@ impl Controller {
                 rtp: *rtp,
             })
             .collect();
-        let mut sip_config = EndpointConfig::new(sip_addr);
-        sip_config.user_agent = config.sip.user_agent.clone();
+        let sip_config = config.sip.endpoint_config(sip_addr);
         Controller {
             sip: Endpoint::new(sip_config, seed),
             sip_addr,
@@ -162,6 +105,8 @@ impl Controller {
             infos: HashMap::new(),
             rtp_out: RtpQueue::new(),
             line_out: VecDeque::new(),
+            finished: VecDeque::new(),
+            notifications: VecDeque::new(),
             rng: seed | 1,
             sdp_version: 1,
             config,
@@ -217,19 +162,16 @@ impl Controller {
                         }
                     }
                     for event in digits {
-                        on_line_digit(
-                            &mut self.sip,
-                            now,
-                            handle,
-                            call,
-                            &port.config,
-                            event,
-                            &mut self.infos,
-                        );
+                        if let Some(body) = call.line_digit(now, &port.config, event) {
+                            self.notifications.push_back(notification(
+                                call,
+                                "command",
+                                body.clone(),
+                            ));
+                            send_command(&mut self.sip, now, handle, body, &mut self.infos);
+                        }
                     }
-                    if let Some(Outcome::Release(held)) = call.recognizer.handle_timeout(now) {
-                        release(call, &held);
-                    }
+                    call.poll_command_timeout(now);
                     if let Some(media) = call.media.as_mut() {
                         media.transmit(&mut self.rtp_out);
                         media.play_to_line(tx);
@@ -264,6 +206,16 @@ impl Controller {
     /// An RTP packet to send, and the port whose socket sends it.
     pub fn poll_rtp(&mut self) -> Option<RtpOut> {
         self.rtp_out.pop_front()
+    }
+
+    /// A call that ended, for the call records.
+    pub fn poll_finished(&mut self) -> Option<FinishedCall> {
+        self.finished.pop_front()
+    }
+
+    /// A call event or command for webhooks and event streams.
+    pub fn poll_notification(&mut self) -> Option<Notification> {
+        self.notifications.pop_front()
     }
 
     /// A command for the line card.
@@ -332,6 +284,7 @@ impl Controller {
                 .answered
                 .map(|a| now.saturating_duration_since(a).as_millis() as u64),
             commands: c.commands.clone(),
+            settings: c.settings,
             context: c.context.clone(),
             media: c.media.as_ref().map(|m| {
                 let s = m.stats();
@@ -380,15 +333,20 @@ impl Controller {
                 reason,
             } => {
                 info!(?call, status, %reason, "call failed on the SIP side");
-                self.end_call(call);
+                self.end_call(now, call, format!("client-failed {status}"));
             }
             SipEvent::Cancelled { call } => {
                 info!(?call, "caller cancelled");
-                self.end_call(call);
+                self.end_call(now, call, "client-cancel");
             }
             SipEvent::Ended { call, by_remote } => {
                 info!(?call, by_remote, "call ended by BYE");
-                self.end_call(call);
+                let reason = if by_remote {
+                    "client-bye"
+                } else {
+                    "gateway-bye"
+                };
+                self.end_call(now, call, reason);
             }
             SipEvent::InfoReceived {
                 call, content_type, ..
@@ -419,20 +377,21 @@ impl Controller {
             .map(|f| f.uri.to_string())
             .unwrap_or_default();
         info!(%call_id, %source, %user, %from, "INVITE from IP client");
+        let headers = request
+            .headers
+            .iter()
+            .map(|h| (h.name.as_str(), h.value.as_str()));
+        let context = CallContext::from_headers(&call_id, &from, headers);
         let Some(offer) = sdp.and_then(remote_audio) else {
-            self.reject(
-                now,
-                call,
-                488,
-                "Not Acceptable Here (an SDP offer is required)",
-            );
+            let reason = "Not Acceptable Here (an SDP offer is required)";
+            self.refuse(now, call, context, 488, reason);
             return;
         };
         let negotiated = match negotiation::answer_offer(&offer, &self.config.media.codecs) {
             Ok(n) => n,
             Err(e) => {
                 info!(%call_id, error = %e, "no common media");
-                self.reject(now, call, 488, "Not Acceptable Here");
+                self.refuse(now, call, context, 488, "Not Acceptable Here");
                 return;
             }
         };
@@ -440,7 +399,7 @@ impl Controller {
             Ok(d) => d,
             Err(e) => {
                 info!(%call_id, error = %e, "not routable");
-                self.reject(now, call, 404, "Not Found");
+                self.refuse(now, call, context, 404, "Not Found");
                 return;
             }
         };
@@ -450,7 +409,8 @@ impl Controller {
                 .is_some_and(|p| p.call.is_none() && p.fxo.is_idle())
         }) else {
             info!(%call_id, "all lines busy");
-            self.reject(now, call, 503, "Service Unavailable (all lines busy)");
+            let reason = "Service Unavailable (all lines busy)";
+            self.refuse(now, call, context, 503, reason);
             return;
         };
         let Some(port) = self.ports.get_mut(index) else {
@@ -458,23 +418,13 @@ impl Controller {
         };
         if let Err(e) = port.fxo.dial(now, &decision.number) {
             warn!(%call_id, error = %e, "cannot dial");
-            self.reject(now, call, 484, "Address Incomplete");
+            self.refuse(now, call, context, 484, "Address Incomplete");
             return;
         }
         port.call = Some(call);
         let port_id = PortId(index as u8);
         info!(%call_id, port = %port_id, number = %decision.number, "seizing line");
-        let headers = request
-            .headers
-            .iter()
-            .map(|h| (h.name.as_str(), h.value.as_str()));
-        let mut c = Call::new(
-            port_id,
-            Direction::ToLine,
-            CallContext::from_headers(&call_id, &from, headers),
-            &self.commands,
-            now,
-        );
+        let mut c = Call::new(port_id, Direction::ToLine, context, &self.commands, now);
         c.dialled = Some(decision.number);
         c.negotiated = Some(negotiated);
         self.calls.insert(call, c);
@@ -498,17 +448,18 @@ impl Controller {
                 if let Err(e) = p.fxo.answer() {
                     warn!(%port, error = %e, "line no longer ringing");
                     let _ = self.sip.hangup(now, call);
-                    self.end_call(call);
+                    self.end_call(now, call, "line-stopped-ringing");
                     return;
                 }
                 info!(%port, call_id = %c.context.call_id, "client answered; line off hook");
                 c.negotiated = Some(n);
                 c.connect(now, &mut self.rng, self.config.media.jitter_frames);
+                self.notifications.push_back(answered(c));
             }
             Err(e) => {
                 warn!(%port, error = %e, "client's answer unusable; hanging up");
                 let _ = self.sip.hangup(now, call);
-                self.end_call(call);
+                self.end_call(now, call, "bad-answer-sdp");
             }
         }
     }
@@ -539,17 +490,50 @@ impl Controller {
     }
 
     /// Forget a call and put its port back on hook.
-    fn end_call(&mut self, call: CallHandle) {
+    fn end_call(&mut self, now: Instant, call: CallHandle, reason: impl Into<String>) {
         let Some(c) = self.calls.remove(&call) else {
             return;
         };
-        info!(port = %c.port, call_id = %c.context.call_id, commands = ?c.commands, "call ended");
+        let reason = reason.into();
+        info!(port = %c.port, call_id = %c.context.call_id, commands = ?c.commands, %reason, "call ended");
+        let mut ani = None;
         if let Some(p) = self.ports.get_mut(c.port.index()) {
+            ani = Some(p.config.ani.clone());
             if p.call == Some(call) {
                 p.call = None;
                 p.fxo.hang_up();
             }
         }
+        self.push_finished(c.finish(now, ani, reason));
+    }
+
+    fn push_finished(&mut self, finished: FinishedCall) {
+        self.notifications.push_back(ended(&finished));
+        self.finished.push_back(finished);
+    }
+
+    /// Record a call refused before it got a line port.
+    fn refuse(
+        &mut self,
+        now: Instant,
+        call: CallHandle,
+        context: CallContext,
+        status: u16,
+        reason: &str,
+    ) {
+        self.reject(now, call, status, reason);
+        self.push_finished(FinishedCall {
+            direction: Direction::ToLine,
+            port: None,
+            ani: None,
+            destination: None,
+            context,
+            started: now,
+            answered: None,
+            ended: now,
+            commands: Vec::new(),
+            end_reason: format!("rejected {status}"),
+        });
     }
 
     // ---- port events --------------------------------------------------------
@@ -582,7 +566,7 @@ impl Controller {
             FxoEvent::RingingStopped => {
                 if let Some(h) = handle {
                     let _ = self.sip.hangup(now, h);
-                    self.end_call(h);
+                    self.end_call(now, h, "caller-gave-up");
                 }
             }
             FxoEvent::Ringback => {
@@ -601,14 +585,14 @@ impl Controller {
                 }
             }
             FxoEvent::Busy | FxoEvent::Reorder | FxoEvent::NoAnswer => {
-                let (status, reason) = match event {
-                    FxoEvent::Busy => (486, "Busy Here"),
-                    FxoEvent::Reorder => (404, "Not Found (reorder tone)"),
-                    _ => (480, "Temporarily Unavailable (no answer)"),
+                let (status, reason, why) = match event {
+                    FxoEvent::Busy => (486, "Busy Here", "busy"),
+                    FxoEvent::Reorder => (404, "Not Found (reorder tone)", "reorder"),
+                    _ => (480, "Temporarily Unavailable (no answer)", "no-answer"),
                 };
                 if let Some(h) = handle {
                     self.reject(now, h, status, reason);
-                    self.end_call(h);
+                    self.end_call(now, h, why);
                 }
             }
             FxoEvent::Disconnected => {
@@ -624,7 +608,7 @@ impl Controller {
                     } else {
                         self.reject(now, h, 480, "Temporarily Unavailable");
                     }
-                    self.end_call(h);
+                    self.end_call(now, h, "far-end-hangup");
                 }
             }
         }
@@ -651,10 +635,11 @@ impl Controller {
         );
         if let Err(e) = self.sip.accept(now, handle, body.as_bytes()) {
             warn!(%port, error = %e, "cannot answer the client");
-            self.end_call(handle);
+            self.end_call(now, handle, "cannot-answer");
             return;
         }
         c.connect(now, &mut self.rng, self.config.media.jitter_frames);
+        self.notifications.push_back(answered(c));
         info!(%port, call_id = %c.context.call_id, "far end answered; call connected");
     }
 
@@ -675,13 +660,28 @@ impl Controller {
                 return;
             }
         };
-        let Some(destination) = target
-            .host
-            .trim_matches(|c| c == '[' || c == ']')
-            .parse::<IpAddr>()
-            .ok()
-            .map(|ip| SocketAddr::new(ip, target.port.unwrap_or(5060)))
-        else {
+        // `sip:USER@registrar`: the phone USER registered with us.
+        let (target, registered) = if target.host.eq_ignore_ascii_case("registrar") {
+            let user = target.user.clone().unwrap_or_default();
+            match self.sip.registered_contact(now, &user) {
+                Some(binding) => (binding.contact, Some(binding.source)),
+                None => {
+                    info!(%port, %user, "ringing, but the inbound user is not registered; ignoring");
+                    p.fxo.hang_up();
+                    return;
+                }
+            }
+        } else {
+            (target, None)
+        };
+        let Some(destination) = registered.or_else(|| {
+            target
+                .host
+                .trim_matches(|c| c == '[' || c == ']')
+                .parse::<IpAddr>()
+                .ok()
+                .map(|ip| SocketAddr::new(ip, target.port.unwrap_or(5060)))
+        }) else {
             warn!(%port, host = %target.host, "inbound_uri host must be an IP address (no DNS on the box)");
             p.fxo.hang_up();
             return;
@@ -733,144 +733,61 @@ impl Controller {
     }
 }
 
-/// A digit detected on the line during a call.
-fn on_line_digit(
-    sip: &mut Endpoint,
-    now: Instant,
-    handle: CallHandle,
-    call: &mut Call,
-    port: &PortConfig,
-    event: DtmfEvent,
-    infos: &mut HashMap<RequestHandle, (CallHandle, Vec<u8>)>,
-) {
-    match event {
-        DtmfEvent::Start {
-            digit, level_dbm0, ..
-        } => {
-            let outcome = call.recognizer.digit(now, digit);
-            info!(port = port.port, %digit, level_dbm0, ?outcome, "DTMF from line");
-            match outcome {
-                Outcome::Pass => {
-                    if let Some(media) = call.media.as_mut() {
-                        media.forward_digit_start(digit);
-                        call.live_digit = Some(digit);
-                    }
-                }
-                Outcome::Held => {}
-                Outcome::Command(i) => {
-                    let Some(seq) = call.recognizer_table_sequence(i) else {
-                        return;
-                    };
-                    call.commands.push(seq.digits.clone());
-                    let body = serde_json::json!({
-                        "command": seq.action.name(),
-                        "digits": seq.digits,
-                        "url": seq.url,
-                        "port": port.port,
-                        "ani": port.ani,
-                        "call_id": call.context.call_id,
-                        "session_id": call.context.session_id,
-                    })
-                    .to_string()
-                    .into_bytes();
-                    info!(port = port.port, digits = %seq.digits, action = seq.action.name(), "command recognised; sending INFO");
-                    match sip.send_info(now, handle, "application/json", &body) {
-                        Ok(request) => {
-                            infos.insert(request, (handle, body));
-                        }
-                        Err(e) => warn!(error = %e, "cannot send command INFO"),
-                    }
-                }
-                Outcome::Release(held) => release(call, &held),
-            }
-        }
-        DtmfEvent::End {
-            digit, duration, ..
-        } => {
-            if call.live_digit == Some(digit) {
-                call.live_digit = None;
-                if let Some(media) = call.media.as_mut() {
-                    media.forward_digit_end(u32::try_from(duration).unwrap_or(u32::MAX));
-                }
-            }
-        }
-    }
-}
-
-/// Forward digits that were held back but turned out not to be a command.
-fn release(call: &mut Call, held: &[Digit]) {
-    if let Some(media) = call.media.as_mut() {
-        let dropped = media.forward_digits_late(held, RELEASED_DIGIT);
-        if dropped > 0 {
-            warn!(dropped, "digit queue full; digits dropped");
-        }
-    }
-}
-
-impl Call {
-    fn new(
-        port: PortId,
-        direction: Direction,
-        context: CallContext,
-        commands: &CommandTable,
-        now: Instant,
-    ) -> Call {
-        Call {
-            port,
-            direction,
-            state: CallState::Setup,
-            context,
-            dialled: None,
-            negotiated: None,
-            media: None,
-            recognizer: Recognizer::new(commands.clone()),
-            live_digit: None,
-            started: now,
-            answered: None,
-            commands: Vec::new(),
-        }
-    }
-
-    /// Both sides are connected: start the media with what was negotiated.
-    fn connect(&mut self, now: Instant, rng: &mut u64, jitter_frames: u8) {
-        let Some(n) = self.negotiated else {
-            return;
-        };
-        let (ssrc, seq, ts) = next_stream_ids(rng);
-        self.state = CallState::Connected;
-        self.answered = Some(now);
-        self.media = Some(MediaSession::new(
-            self.port,
-            n,
-            ssrc,
-            seq,
-            ts,
-            usize::from(jitter_frames),
-        ));
-    }
-
-    fn recognizer_table_sequence(&self, i: usize) -> Option<crate::command::Sequence> {
-        self.recognizer.table().sequences().get(i).cloned()
-    }
-}
-
 fn ms(v: u32) -> std::time::Duration {
     std::time::Duration::from_millis(u64::from(v))
 }
 
-/// xorshift64*: SSRC, first sequence number and first timestamp of a new stream.
-fn next_stream_ids(state: &mut u64) -> (Ssrc, u16, RtpTimestamp) {
-    let mut next = || {
-        *state ^= *state >> 12;
-        *state ^= *state << 25;
-        *state ^= *state >> 27;
-        state.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    };
-    let a = next();
-    let b = next();
-    (
-        Ssrc(a as u32),
-        (b >> 16) as u16,
-        RtpTimestamp((b >> 32) as u32),
-    )
+/// Send a recognised command to the client in the call's dialog.
+fn send_command(
+    sip: &mut Endpoint,
+    now: Instant,
+    handle: CallHandle,
+    body: serde_json::Value,
+    infos: &mut HashMap<RequestHandle, (CallHandle, Vec<u8>)>,
+) {
+    let body = body.to_string().into_bytes();
+    match sip.send_info(now, handle, "application/json", &body) {
+        Ok(request) => {
+            infos.insert(request, (handle, body));
+        }
+        Err(e) => warn!(error = %e, "cannot send command INFO"),
+    }
+}
+
+fn notification(call: &Call, event: &'static str, data: serde_json::Value) -> Notification {
+    Notification {
+        event,
+        call_id: call.context.call_id.clone(),
+        merchant_id: call.context.merchant_id.clone(),
+        session_id: call.context.session_id.clone(),
+        data,
+    }
+}
+
+fn answered(call: &Call) -> Notification {
+    let data = serde_json::json!({
+        "direction": call.direction.name(),
+        "port": call.port.0,
+        "destination": call.dialled,
+    });
+    notification(call, "call-answered", data)
+}
+
+fn ended(f: &FinishedCall) -> Notification {
+    let duration_ms = f.answered.map_or(0, |a| {
+        f.ended.saturating_duration_since(a).as_millis() as u64
+    });
+    Notification {
+        event: "call-ended",
+        call_id: f.context.call_id.clone(),
+        merchant_id: f.context.merchant_id.clone(),
+        session_id: f.context.session_id.clone(),
+        data: serde_json::json!({
+            "direction": f.direction.name(),
+            "port": f.port.map(|p| p.0),
+            "end_reason": f.end_reason,
+            "commands": f.commands,
+            "duration_ms": duration_ms,
+        }),
+    }
 }

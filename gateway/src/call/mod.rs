@@ -7,9 +7,11 @@
 mod context;
 mod controller;
 mod route;
+mod state;
 mod view;
 
 pub use context::CallContext;
-pub use controller::{Controller, Direction};
+pub use controller::Controller;
 pub use route::{Route, RouteError, Routes};
+pub use state::{CallSettings, Direction, FinishedCall};
 pub use view::{CallView, MediaView, PortView};

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use serde::Serialize;
 
 use super::context::CallContext;
+use super::state::CallSettings;
 
 /// A port as the API shows it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -57,6 +58,8 @@ pub struct CallView {
     pub answered_ms: Option<u64>,
     /// Command sequences used so far.
     pub commands: Vec<String>,
+    /// Volume and echo settings the commands changed.
+    pub settings: CallSettings,
     /// The web session behind the call.
     pub context: CallContext,
     /// Media, once answered.

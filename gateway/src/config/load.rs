@@ -127,22 +127,7 @@ fn invalid(key: impl Into<String>, message: impl Into<String>) -> Invalid {
 }
 
 fn validate(config: &Config) -> Result<(), Invalid> {
-    if config.sip.allow_unauthenticated && !config.sip.listen.ip().is_loopback() {
-        return Err(invalid(
-            "sip.allow_unauthenticated",
-            format!(
-                "unauthenticated calls are allowed only on a loopback address, not {}",
-                config.sip.listen
-            ),
-        ));
-    }
-    if !config.sip.allow_unauthenticated {
-        return Err(invalid(
-            "sip.allow_unauthenticated",
-            "SIP digest authentication is not available in this build; \
-             only the loopback demo with allow_unauthenticated = true can run",
-        ));
-    }
+    config.sip.validate()?;
     if config.board.tones.parse::<dsp::tone::Plan>().is_err() {
         return Err(invalid(
             "board.tones",
@@ -161,6 +146,16 @@ fn validate(config: &Config) -> Result<(), Invalid> {
             "a dynamic payload type must be between 96 and 127",
         ));
     }
+    if config.api.allow_anonymous && !config.api.listen.ip().is_loopback() {
+        return Err(invalid(
+            "api.allow_anonymous",
+            format!(
+                "anonymous API access is allowed only on a loopback address, not {}",
+                config.api.listen
+            ),
+        ));
+    }
+    validate_merchants(config)?;
     validate_ports(config)?;
     validate_routes(config)?;
     validate_commands(config)?;
@@ -180,6 +175,42 @@ fn validate(config: &Config) -> Result<(), Invalid> {
                     config.board.tones
                 ),
             ));
+        }
+    }
+    Ok(())
+}
+
+fn validate_merchants(config: &Config) -> Result<(), Invalid> {
+    let mut ids = HashSet::new();
+    let mut tokens: HashSet<&str> = config.api.admin_tokens.iter().map(String::as_str).collect();
+    if config.api.admin_tokens.iter().any(|t| t.len() < 8) {
+        return Err(invalid(
+            "api.admin_tokens",
+            "tokens must have at least 8 characters",
+        ));
+    }
+    for (i, m) in config.merchants.iter().enumerate() {
+        if m.id.is_empty() || !ids.insert(m.id.as_str()) {
+            return Err(invalid(
+                format!("merchants[{i}].id"),
+                "merchant ids must be unique and not empty",
+            ));
+        }
+        if let Some(url) = &m.webhook_url {
+            if crate::notify::webhook::parse_url(url).is_none() {
+                return Err(invalid(
+                    format!("merchants[{i}].webhook_url"),
+                    format!("{url:?} is not an http://host:port/path URL with an IP address"),
+                ));
+            }
+        }
+        for t in &m.api_tokens {
+            if t.len() < 8 || !tokens.insert(t.as_str()) {
+                return Err(invalid(
+                    format!("merchants[{i}].api_tokens"),
+                    "tokens must have at least 8 characters and be unique across merchants",
+                ));
+            }
         }
     }
     Ok(())
@@ -288,6 +319,17 @@ fn validate_commands(config: &Config) -> Result<(), Invalid> {
             "the start key must be a DTMF key",
         ));
     }
+    if let Some(channel) = &commands.channel {
+        if dsp::dtmf::Digit::from_char(channel.key).is_none() || channel.key.is_ascii_digit() {
+            return Err(invalid(
+                "commands.channel.key",
+                "the channel key must be a DTMF key other than 0-9",
+            ));
+        }
+        if !(1..=8).contains(&channel.digits) {
+            return Err(invalid("commands.channel.digits", "between 1 and 8 digits"));
+        }
+    }
     let mut seen: Vec<&str> = Vec::new();
     for (i, seq) in commands.sequences.iter().enumerate() {
         let key = format!("commands.sequence[{i}].digits");
@@ -322,7 +364,25 @@ fn validate_commands(config: &Config) -> Result<(), Invalid> {
                 ),
             ));
         }
+        if let Some(channel) = &commands.channel {
+            let second = seq.digits.chars().nth(1);
+            if seq.digits.starts_with(channel.key) && second.is_some_and(|c| c.is_ascii_digit()) {
+                return Err(invalid(
+                    key,
+                    format!(
+                        "{:?} collides with the channel code {}NN",
+                        seq.digits, channel.key
+                    ),
+                ));
+            }
+        }
         seen.push(&seq.digits);
+        if seq.action == CommandAction::LinkDesk {
+            return Err(invalid(
+                format!("commands.sequence[{i}].action"),
+                "link-desk is the channel code: configure it in [commands.channel]",
+            ));
+        }
         if seq.action == CommandAction::PushPage && seq.url.is_none() {
             return Err(invalid(
                 format!("commands.sequence[{i}].url"),

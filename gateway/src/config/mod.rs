@@ -7,6 +7,7 @@
 mod error;
 mod load;
 mod model;
+mod sip;
 
 pub use error::ConfigError;
 pub use load::{load, parse};

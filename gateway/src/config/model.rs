@@ -41,8 +41,38 @@ pub struct Config {
     /// DTMF command sequences recognised during calls.
     #[serde(default)]
     pub commands: CommandsConfig,
+    /// Call records.
+    #[serde(default)]
+    pub records: RecordsConfig,
+    /// Merchants: their webhooks and their CRM clients' API tokens.
+    #[serde(default)]
+    pub merchants: Vec<MerchantConfig>,
     /// The simulated exchange (used when `board.kind = "simulated"`).
     pub simulation: Option<drivers::sim::SimConfig>,
+}
+
+/// A merchant whose web pages place calls (`X-Merchant-Id` on the INVITE).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MerchantConfig {
+    /// The id clients send in `X-Merchant-Id`.
+    pub id: String,
+    /// Call events and commands are POSTed here (`http://` only).
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+    /// Bearer tokens of this merchant's CRM clients: they see this merchant's
+    /// calls only.
+    #[serde(default)]
+    pub api_tokens: Vec<String>,
+}
+
+/// Where call records go.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordsConfig {
+    /// The JSON-lines journal (created with its folder); no records when absent.
+    #[serde(default)]
+    pub path: Option<std::path::PathBuf>,
 }
 
 /// Logging settings; `RUST_LOG` overrides `level`.
@@ -75,11 +105,33 @@ pub struct SipConfig {
     pub listen: SocketAddr,
     /// Let IP clients call without credentials. Accepted only with a loopback
     /// `listen` address: on any other network the first caller is a toll fraudster.
+    /// REGISTER is still authenticated when `accounts` are configured.
     #[serde(default)]
     pub allow_unauthenticated: bool,
     /// `User-Agent` / `Server` header value.
     #[serde(default = "default_user_agent")]
     pub user_agent: String,
+    /// Digest realm (RFC 3261 §22) the gateway challenges with.
+    #[serde(default = "default_realm")]
+    pub realm: String,
+    /// Digest algorithms offered, preferred first: `"SHA-256"`, `"MD5"`.
+    #[serde(default = "default_auth_algorithms")]
+    pub auth_algorithms: Vec<String>,
+    /// How long a nonce may be used before clients are re-challenged (`stale=true`).
+    #[serde(default = "default_nonce_lifetime")]
+    pub nonce_lifetime_s: u32,
+    /// Shortest registration accepted (shorter gets 423 with Min-Expires).
+    #[serde(default = "default_min_expires")]
+    pub registration_min_expires_s: u32,
+    /// Longest registration granted (longer requests are shortened).
+    #[serde(default = "default_max_expires")]
+    pub registration_max_expires_s: u32,
+    /// Live SIP transactions at most; above it new requests get 503 + Retry-After.
+    #[serde(default = "default_max_transactions")]
+    pub max_transactions: usize,
+    /// Who may register and call: `[[sip.accounts]]` tables.
+    #[serde(default)]
+    pub accounts: Vec<SipAccountConfig>,
 }
 
 impl Default for SipConfig {
@@ -88,8 +140,64 @@ impl Default for SipConfig {
             listen: default_sip_listen(),
             allow_unauthenticated: false,
             user_agent: default_user_agent(),
+            realm: default_realm(),
+            auth_algorithms: default_auth_algorithms(),
+            nonce_lifetime_s: default_nonce_lifetime(),
+            registration_min_expires_s: default_min_expires(),
+            registration_max_expires_s: default_max_expires(),
+            max_transactions: default_max_transactions(),
+            accounts: Vec::new(),
         }
     }
+}
+
+/// One SIP account (`[[sip.accounts]]`): a user name and either its password or
+/// its precomputed HA1.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SipAccountConfig {
+    /// The user name (also the address-of-record user it may register).
+    pub user: String,
+    /// The password.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// `H(user:realm:password)` in hex instead of the password: 32 digits for MD5,
+    /// 64 for SHA-256. The account then answers only that algorithm.
+    #[serde(default)]
+    pub ha1: Option<String>,
+}
+
+impl std::fmt::Debug for SipAccountConfig {
+    // The password never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SipAccountConfig")
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+fn default_realm() -> String {
+    "gateway".into()
+}
+
+fn default_auth_algorithms() -> Vec<String> {
+    vec!["SHA-256".into(), "MD5".into()]
+}
+
+fn default_nonce_lifetime() -> u32 {
+    300
+}
+
+fn default_min_expires() -> u32 {
+    60
+}
+
+fn default_max_expires() -> u32 {
+    7200
+}
+
+fn default_max_transactions() -> usize {
+    1024
 }
 
 fn default_sip_listen() -> SocketAddr {
@@ -184,12 +292,20 @@ pub struct ApiConfig {
     /// TCP address to listen on (port 0 picks a free one).
     #[serde(default = "default_api_listen")]
     pub listen: SocketAddr,
+    /// Bearer tokens of the operator: full access to every call.
+    #[serde(default)]
+    pub admin_tokens: Vec<String>,
+    /// Answer without a token. Accepted only with a loopback `listen` address.
+    #[serde(default)]
+    pub allow_anonymous: bool,
 }
 
 impl Default for ApiConfig {
     fn default() -> Self {
         ApiConfig {
             listen: default_api_listen(),
+            admin_tokens: Vec::new(),
+            allow_anonymous: false,
         }
     }
 }
@@ -359,6 +475,32 @@ pub struct CommandsConfig {
     /// The sequences and what they do.
     #[serde(default, rename = "sequence")]
     pub sequences: Vec<CommandSequenceConfig>,
+    /// The channel code that links an agent's desk to the caller: a key followed
+    /// by a fixed number of digits.
+    #[serde(default)]
+    pub channel: Option<ChannelCodeConfig>,
+}
+
+/// The channel code: `key` then `digits` decimal digits, e.g. `#42`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelCodeConfig {
+    /// The key that starts it.
+    #[serde(default = "default_channel_key")]
+    pub key: char,
+    /// How many digits follow.
+    #[serde(default = "default_channel_digits")]
+    pub digits: usize,
+    /// The URL is this prefix followed by the digits.
+    pub url_prefix: String,
+}
+
+fn default_channel_key() -> char {
+    '#'
+}
+
+fn default_channel_digits() -> usize {
+    2
 }
 
 impl Default for CommandsConfig {
@@ -367,6 +509,7 @@ impl Default for CommandsConfig {
             start_key: default_start_key(),
             interdigit_timeout_ms: default_interdigit(),
             sequences: Vec::new(),
+            channel: None,
         }
     }
 }
@@ -410,6 +553,9 @@ pub enum CommandAction {
     EchoCancellationOn,
     /// Turn echo cancellation at the far end off.
     EchoCancellationOff,
+    /// Link the agent's desk to the caller (the channel code; not configured as a
+    /// sequence but by `[commands.channel]`).
+    LinkDesk,
 }
 
 impl CommandAction {
@@ -423,6 +569,7 @@ impl CommandAction {
             CommandAction::EchoSuppressionOff => "echo-suppression-off",
             CommandAction::EchoCancellationOn => "echo-cancellation-on",
             CommandAction::EchoCancellationOff => "echo-cancellation-off",
+            CommandAction::LinkDesk => "link-desk",
         }
     }
 }

@@ -199,6 +199,14 @@ fn show_calls(calls: &[CallView]) -> String {
         if !c.commands.is_empty() {
             let _ = writeln!(s, "     commands {}", c.commands.join(" "));
         }
+        let on_off = |b: bool| if b { "on" } else { "off" };
+        let _ = writeln!(
+            s,
+            "     volume {}%  echo suppression {}  echo cancellation {}",
+            c.settings.volume_percent(),
+            on_off(c.settings.echo_suppression),
+            on_off(c.settings.echo_cancellation)
+        );
     }
     s
 }

@@ -28,7 +28,7 @@ pub const CLIENT_RTP: &str = "127.0.0.1:40000";
 /// plays 1 kHz, keys *76 at 2 s and 12 at 4 s, hangs up at 6 s.
 pub fn config_text(extra: &str) -> String {
     format!(
-        r#"
+        r##"
 [sip]
 allow_unauthenticated = true
 [line]
@@ -48,6 +48,16 @@ prefix = ""
 digits = "*76"
 action = "push-page"
 url = "https://shop.example/help"
+[[commands.sequence]]
+digits = "*22"
+action = "volume-up"
+[[commands.sequence]]
+digits = "*88"
+action = "volume-down"
+[commands.channel]
+key = "#"
+digits = 2
+url_prefix = "https://crm.example/desk/"
 [simulation]
 interdigit_timeout_ms = 2000
 [[simulation.lines]]
@@ -94,7 +104,7 @@ script = [
   {{ at_ms = 3000, hangup = true }},
 ]
 {extra}
-"#
+"##
     )
 }
 
@@ -108,6 +118,12 @@ pub struct Bench {
     pub client_events: Vec<Event>,
     /// RTP packets the gateway sent to the client.
     pub rtp: Vec<Vec<u8>>,
+    /// Audio the gateway sent into line port 0, frame by frame.
+    pub line_tx: Vec<i16>,
+    /// When set, the client sends this tone (Hz, dBm0) as PCMU RTP to port 0.
+    pub client_tone: Option<(f32, f32)>,
+    client_rtp: gateway::media::rtp::RtpSender,
+    client_tone_gen: Option<dsp::tone::ToneGenerator>,
     rx: Vec<Frame>,
     tx: Vec<Frame>,
     next_frame: Instant,
@@ -137,6 +153,14 @@ impl Bench {
             client: Endpoint::new(EndpointConfig::new(addr(CLIENT)), 11),
             client_events: Vec::new(),
             rtp: Vec::new(),
+            line_tx: Vec::new(),
+            client_tone: None,
+            client_rtp: gateway::media::rtp::RtpSender::new(
+                gateway::media::rtp::Ssrc(0x5eed),
+                1,
+                gateway::media::rtp::RtpTimestamp(0),
+            ),
+            client_tone_gen: None,
             rx: vec![[0; FRAME_SAMPLES]; ports],
             tx: vec![[0; FRAME_SAMPLES]; ports],
             next_frame: now,
@@ -235,7 +259,9 @@ impl Bench {
                 while let Some((port, event)) = self.card.poll_event() {
                     self.gateway.handle_line_event(self.now, port, event);
                 }
+                self.send_client_audio();
                 self.gateway.handle_frames(self.now, &self.rx, &mut self.tx);
+                self.line_tx.extend_from_slice(&self.tx[0]);
                 self.next_frame += FRAME_DURATION;
             }
             self.pump();
@@ -263,6 +289,35 @@ impl Bench {
             self.run(Duration::from_millis(20));
         }
         None
+    }
+
+    fn send_client_audio(&mut self) {
+        let Some((freq, level)) = self.client_tone else {
+            return;
+        };
+        let tone = self.client_tone_gen.get_or_insert_with(|| {
+            dsp::tone::ToneGenerator::new(dsp::tone::ToneSpec {
+                freqs: [freq, 0.0],
+                level_dbm0: level,
+                cadence: dsp::tone::Cadence::CONTINUOUS,
+            })
+        });
+        let mut pcm = [0i16; FRAME_SAMPLES];
+        tone.fill(&mut pcm);
+        let mut payload = [0u8; FRAME_SAMPLES];
+        dsp::g711::Law::Ulaw.encode(&pcm, &mut payload);
+        let mut packet = [0u8; 256];
+        let len = self
+            .client_rtp
+            .audio(
+                gateway::media::rtp::PT_PCMU,
+                &payload,
+                FRAME_SAMPLES as u32,
+                &mut packet,
+            )
+            .expect("packet");
+        self.gateway
+            .handle_rtp(PortId(0), addr(CLIENT_RTP), &packet[..len]);
     }
 
     /// The state of a port as the gateway shows it.

@@ -11,7 +11,7 @@ use crate::transaction::{ClientKey, ClientNonInvite, ServerKey};
 use crate::Transmit;
 
 /// Methods this UA implements.
-pub(crate) const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE";
+pub(crate) const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE, REGISTER";
 /// Body types it accepts.
 pub(crate) const ACCEPT: &str = "application/sdp";
 

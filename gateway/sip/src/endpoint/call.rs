@@ -84,6 +84,8 @@ pub(crate) struct Call {
     pub(crate) ack: Option<Vec<u8>>,
     /// User part for our Contact.
     pub(crate) contact_user: Option<String>,
+    /// UAS: who the INVITE's credentials proved the caller to be.
+    pub(crate) authenticated_user: Option<String>,
 }
 
 impl Call {

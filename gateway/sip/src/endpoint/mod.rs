@@ -10,20 +10,23 @@
 //! runtime drains `poll_transmit` and `poll_event`, then sleeps until
 //! `poll_timeout`.
 //!
-//! Roles: a user agent (UAC and UAS), not a proxy and not a registrar.
-//! REGISTER is answered 405 with Allow. Responses go to the source address
+//! Roles: a user agent (UAC and UAS) and a registrar, not a proxy.
+//! REGISTER goes to the [`crate::registrar`]; INVITE and REGISTER pass the
+//! Digest gate in `register.rs` when [`EndpointConfig::auth`] is set. Responses go to the source address
 //! of the request (symmetric signalling, RFC 3581); in-dialog requests go to
 //! the address the call was set up with.
 //!
 //! Seams for the later SIP issue: `transport` is always UDP (TCP needs
 //! stream framing in `message::parse` and a connection id in [`Transmit`]);
-//! REGISTER and digest authentication belong in their own modules fed by
-//! `uas::dispatch` / `uac::on_final`; re-INVITE is answered 488 in
+//! the client side of digest authentication (401 retry) belongs in
+//! `uac::on_final`; re-INVITE is answered 488 in
 //! `uas::in_dialog`; rate limiting would sit in `handle_datagram`.
 
 mod build;
 mod call;
 mod id;
+mod register;
+pub(crate) use id::IdGenerator;
 mod uac;
 mod uas;
 
@@ -33,7 +36,9 @@ use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
+use crate::auth::{AuthConfig, Authenticator};
 use crate::message::{Message, Method, NameAddr, ParseError, Request, Uri};
+use crate::registrar::{Binding, Registrar, RegistrarConfig};
 use crate::transaction::{
     ClientInvite, ClientKey, ClientNonInvite, ServerInvite, ServerKey, ServerNonInvite,
     TimerConfig, TransactionError,
@@ -41,7 +46,6 @@ use crate::transaction::{
 use crate::Transmit;
 
 use call::{Call, CallTimer, Cancel, State};
-use id::IdGenerator;
 
 /// Configuration of an [`Endpoint`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,6 +58,14 @@ pub struct EndpointConfig {
     pub max_message_size: usize,
     /// Above this many live transactions new requests get 503 + Retry-After.
     pub max_transactions: usize,
+    /// Digest authentication (RFC 3261 §22). `None`: nobody is asked for
+    /// credentials (the runtime allows that only on loopback).
+    pub auth: Option<AuthConfig>,
+    /// With `auth` set: still let INVITEs in without credentials (REGISTER
+    /// is always authenticated when `auth` is set).
+    pub allow_unauthenticated_invite: bool,
+    /// Limits of the registrar.
+    pub registrar: RegistrarConfig,
     pub t1: Duration,
     pub t2: Duration,
     pub t4: Duration,
@@ -68,6 +80,9 @@ impl EndpointConfig {
             user_agent: concat!("gateway-sip/", env!("CARGO_PKG_VERSION")).into(),
             max_message_size: crate::message::DEFAULT_MAX_MESSAGE_SIZE,
             max_transactions: 1024,
+            auth: None,
+            allow_unauthenticated_invite: false,
+            registrar: RegistrarConfig::default(),
             t1: timers.t1,
             t2: timers.t2,
             t4: timers.t4,
@@ -138,6 +153,8 @@ pub struct CallInfo {
     pub local_tag: String,
     pub remote_tag: Option<String>,
     pub peer: SocketAddr,
+    /// UAS: the account whose Digest credentials the INVITE carried.
+    pub authenticated_user: Option<String>,
 }
 
 /// What the core tells call control.
@@ -292,12 +309,21 @@ pub struct Endpoint {
     events: VecDeque<Event>,
     /// Branches of our INVITEs that ended without a 2xx (see `uac`).
     ended_invites: VecDeque<String>,
+    authenticator: Option<Authenticator>,
+    registrar: Registrar,
 }
 
 impl Endpoint {
     /// `seed` drives tags, branches and Call-IDs (identical runs in tests).
     pub fn new(config: EndpointConfig, seed: u64) -> Self {
+        let authenticator = config
+            .auth
+            .clone()
+            .map(|a| Authenticator::new(a, seed.rotate_left(17) ^ 0xa076_1d64_78bd_642f));
+        let registrar = Registrar::new(config.registrar.clone());
         Self {
+            authenticator,
+            registrar,
             config,
             ids: IdGenerator::new(seed),
             next_handle: 1,
@@ -327,6 +353,7 @@ impl Endpoint {
 
     /// Run every timer due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.registrar.purge(now);
         self.client_timeouts(now);
         self.server_timeouts(now);
         self.call_timeouts(now);
@@ -337,7 +364,19 @@ impl Endpoint {
         let client = self.client.values().filter_map(ClientEntry::poll_timeout);
         let server = self.server.values().filter_map(ServerEntry::poll_timeout);
         let calls = self.calls.values().filter_map(|c| c.timers.next());
-        client.chain(server).chain(calls).min()
+        let bindings = self.registrar.next_expiry();
+        client.chain(server).chain(calls).chain(bindings).min()
+    }
+
+    /// The registrar's bindings.
+    pub fn registrar(&self) -> &Registrar {
+        &self.registrar
+    }
+
+    /// Where a call to the registered `user` should go (see
+    /// [`Registrar::lookup`]).
+    pub fn registered_contact(&self, now: Instant, user: &str) -> Option<Binding> {
+        self.registrar.lookup(now, user).cloned()
     }
 
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
@@ -371,6 +410,7 @@ impl Endpoint {
             local_tag: c.dialog.local_tag.clone(),
             remote_tag: c.dialog.remote_tag.clone(),
             peer: c.peer,
+            authenticated_user: c.authenticated_user.clone(),
         })
     }
 
@@ -518,6 +558,7 @@ impl Endpoint {
                 timers: Default::default(),
                 ack: None,
                 contact_user: invite.from.user.clone(),
+                authenticated_user: None,
             },
         );
         Ok(handle)

@@ -1,13 +1,15 @@
 //! Requests from the network: transaction matching, the UAS checks of
 //! RFC 3261 §8.2 (in that order: method 405/501, Request-URI scheme 416,
 //! Require 420, content 415, Accept 406), dialogs (§12.2.2), CANCEL (§9.2),
-//! BYE (§15.1.2) and the ACK for our 2xx (§13.3.1.4).
+//! BYE (§15.1.2) and the ACK for our 2xx (§13.3.1.4). REGISTER and the
+//! Digest check of INVITEs are in `register`.
 
 use std::net::SocketAddr;
 use std::time::Instant;
 
 use super::build::{stamp_via, ACCEPT, ALLOW};
 use super::call::{Call, State};
+use super::register::Gate;
 use super::{CallHandle, Endpoint, Event, ServerEntry, ServerTransaction};
 use crate::dialog::Dialog;
 use crate::message::{salvage_request, Method, ParseError, Request, Response, Scheme};
@@ -93,7 +95,7 @@ impl Endpoint {
     }
 
     /// Answer the request of server transaction `key` with `status`.
-    fn reply(
+    pub(super) fn reply(
         &mut self,
         now: Instant,
         key: &ServerKey,
@@ -132,8 +134,7 @@ impl Endpoint {
         }
         // §8.2.1 method inspection.
         match request.method {
-            Method::Invite | Method::Options | Method::Message => {}
-            Method::Register => return self.reply(now, key, 405, None, &[("Allow", ALLOW)]),
+            Method::Invite | Method::Options | Method::Message | Method::Register => {}
             Method::Bye | Method::Info | Method::Prack | Method::Update => {
                 return self.reply(now, key, 481, None, &[])
             }
@@ -173,7 +174,12 @@ impl Endpoint {
                     body: request.body,
                 });
             }
-            _ => self.new_incoming_call(now, source, key, request),
+            Method::Register => self.on_register(now, source, key, &request),
+            _ => {
+                if let Gate::Pass(user) = self.authenticate(now, source, key, &request) {
+                    self.new_incoming_call(now, source, key, request, user)
+                }
+            }
         }
     }
 
@@ -183,6 +189,7 @@ impl Endpoint {
         source: SocketAddr,
         key: &ServerKey,
         request: Request,
+        authenticated_user: Option<String>,
     ) {
         // §8.2.3 content processing: only SDP (or no body) is understood.
         let content_type = request.headers.content_type();
@@ -228,6 +235,7 @@ impl Endpoint {
                 timers: Default::default(),
                 ack: None,
                 contact_user,
+                authenticated_user,
             },
         );
         self.events.push_back(Event::IncomingCall {

@@ -6,7 +6,7 @@
 //! per line as `Name: value`, CRLF line ends, no folding.
 
 mod cseq;
-mod grammar;
+pub(crate) mod grammar;
 mod header;
 mod method;
 mod name_addr;
@@ -221,6 +221,7 @@ pub fn reason_phrase(status: u16) -> &'static str {
         415 => "Unsupported Media Type",
         416 => "Unsupported URI Scheme",
         420 => "Bad Extension",
+        423 => "Interval Too Brief",
         480 => "Temporarily Unavailable",
         481 => "Call/Transaction Does Not Exist",
         482 => "Loop Detected",

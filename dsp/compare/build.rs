@@ -1,0 +1,13 @@
+//! Links Debian's libspandsp (`libspandsp-dev`, 0.0.6), the reference receiver.
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    if pkg_config::Config::new()
+        .atleast_version("0.0.6")
+        .probe("spandsp")
+        .is_err()
+    {
+        // No .pc file: fall back to the default library path.
+        println!("cargo:rustc-link-lib=spandsp");
+    }
+}
