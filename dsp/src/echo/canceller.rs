@@ -1,0 +1,634 @@
+//! The line echo canceller: two-path NLMS, Geigel double-talk detector,
+//! non-linear processor. See the module documentation of [`crate::echo`].
+
+use super::double_talk::Geigel;
+use super::high_pass::HighPass;
+use super::nlp::Nlp;
+use super::whitening::{self, Whitener};
+use super::{ConfigError, MAX_TAPS};
+use crate::level::{dbm0_to_power, saturate};
+
+/// Shortest tail accepted, ms.
+pub const MIN_TAIL_MS: u32 = 16;
+/// Longest tail accepted, ms ([`MAX_TAPS`] taps).
+pub const MAX_TAIL_MS: u32 = 64;
+
+/// Far-end level below which the filter does not adapt and no echo is
+/// expected, dBm0 (short-term power).
+const FAR_ACTIVE_DBM0: f32 = -45.0;
+/// NLMS regularisation: far-end power per tap, dBm0.
+const REGULARISATION_DBM0: f32 = -60.0;
+/// The whitening stops this far (+10 dB) above the line noise referred to
+/// the far end: whitening boosts the noise in the update as much as the
+/// weak bands, and noise-driven updates misadjust the filter.
+const NOISE_FLOOR_MARGIN: f32 = 10.0;
+/// Short-term power smoothing (4 ms).
+const FAST: f32 = 1.0 / 32.0;
+/// Power smoothing for the two-path comparison (8 ms).
+const COMPARE: f32 = 1.0 / 64.0;
+/// Power smoothing for the ERLE estimate (64 ms).
+const ERLE_SMOOTHING: f32 = 1.0 / 512.0;
+/// Decay of the echo-estimate envelope (time constant 64 ms).
+const ENVELOPE_DECAY: f32 = 1.0 / 512.0;
+/// Consecutive samples the background filter must win before it is copied.
+const COPY_DWELL: u32 = 32;
+/// Consecutive samples the background filter must lose badly before the
+/// foreground is copied back into it.
+const RESTORE_DWELL: u32 = 128;
+/// After convergence, a residual louder than the echo estimate's envelope
+/// times this means a near-end talker (0 dB: with ERL ≥ 6 dB a talker as
+/// loud as the far end is 6 dB above it, and a converged filter leaves
+/// residual echo well below it).
+const NEAR_TALK_RATIO: f32 = 1.0;
+/// ERLE estimate (dB) at which the canceller declares itself converged, and
+/// below which it withdraws that.
+const CONVERGED_DB: f32 = 20.0;
+const UNCONVERGED_DB: f32 = 10.0;
+
+/// Per-instance settings. Defaults: 32 ms tail, NLP and comfort noise on,
+/// high-pass on, step 0.7, no leakage, Geigel at 6 dB held 30 ms.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CancellerConfig {
+    /// Echo tail covered, ms ([`MIN_TAIL_MS`]..=[`MAX_TAIL_MS`]; 8 taps per ms).
+    pub tail_ms: u32,
+    /// Non-linear processor (residual suppression) on at start.
+    pub nlp: bool,
+    /// Fill suppressed residual with comfort noise at the background level.
+    pub comfort_noise: bool,
+    /// DC / mains-hum high-pass on the near end (and, to keep the echo path
+    /// linear, on the reference).
+    pub high_pass: bool,
+    /// NLMS normalised step μ, (0, 1].
+    pub step: f32,
+    /// Leakage per adaptation step, [0, 0.001]: taps are scaled by
+    /// `1 − leakage` before each update (0 = off).
+    pub leakage: f32,
+    /// Geigel threshold: double talk when near > far_max · 10^(−dB/20);
+    /// the smallest echo return loss assumed, dB (G.168: 6).
+    pub geigel_erl_db: f32,
+    /// How long a double-talk verdict is held, ms.
+    pub double_talk_hold_ms: u32,
+    /// Pre-whiten the NLMS update (see the `whitening` module): speech
+    /// converges about as fast as white noise. Off: plain NLMS.
+    pub prewhiten: bool,
+    /// Seed of the comfort-noise generator.
+    pub seed: u64,
+}
+
+impl Default for CancellerConfig {
+    fn default() -> Self {
+        Self {
+            tail_ms: 32,
+            nlp: true,
+            comfort_noise: true,
+            high_pass: true,
+            step: 0.7,
+            leakage: 0.0,
+            geigel_erl_db: 6.0,
+            double_talk_hold_ms: 30,
+            prewhiten: true,
+            seed: 0x0EC0,
+        }
+    }
+}
+
+impl CancellerConfig {
+    /// Checks every field; the first fault found.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if !(MIN_TAIL_MS..=MAX_TAIL_MS).contains(&self.tail_ms) {
+            return Err(ConfigError::TailOutOfRange(self.tail_ms));
+        }
+        if !(self.step > 0.0 && self.step <= 1.0) {
+            return Err(ConfigError::StepOutOfRange(self.step));
+        }
+        if !(0.0..=0.001).contains(&self.leakage) {
+            return Err(ConfigError::LeakageOutOfRange(self.leakage));
+        }
+        if !(0.0..=20.0).contains(&self.geigel_erl_db) {
+            return Err(ConfigError::GeigelOutOfRange(self.geigel_erl_db));
+        }
+        if self.double_talk_hold_ms > 500 {
+            return Err(ConfigError::HoldOutOfRange(self.double_talk_hold_ms));
+        }
+        Ok(())
+    }
+}
+
+/// Samples kept beyond the tail: the whitening filter's memory, and enough
+/// for its analysis with the shortest tail.
+const EXTRA: usize = if whitening::ANALYSIS > MIN_TAPS + whitening::SPAN {
+    whitening::ANALYSIS - MIN_TAPS
+} else {
+    whitening::SPAN
+};
+const MIN_TAPS: usize = MIN_TAIL_MS as usize * 8;
+
+/// Far-end history, a ring of `taps + EXTRA` samples doubled so that
+/// `buf[pos..pos + taps]` reads x(n), x(n−1), …, x(n−taps+1) without
+/// wrapping (and `buf[pos..pos + taps + EXTRA]` the older samples too).
+#[derive(Clone, Debug)]
+struct History {
+    buf: [f32; 2 * (MAX_TAPS + EXTRA)],
+    pos: usize,
+    taps: usize,
+    len: usize,
+    /// Σx² over the newest `taps` samples, in f64 so the running update
+    /// does not drift.
+    energy: f64,
+}
+
+impl History {
+    fn new(taps: usize) -> Self {
+        Self {
+            buf: [0.0; 2 * (MAX_TAPS + EXTRA)],
+            pos: 0,
+            taps,
+            len: taps + EXTRA,
+            energy: 0.0,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, x: f32) {
+        self.pos = if self.pos == 0 {
+            self.len - 1
+        } else {
+            self.pos - 1
+        };
+        self.buf[self.pos] = x;
+        self.buf[self.pos + self.len] = x;
+        // x(n − taps) has just left the window.
+        let old = f64::from(self.buf[self.pos + self.taps]);
+        self.energy = (self.energy + f64::from(x) * f64::from(x) - old * old).max(0.0);
+    }
+
+    /// x(n), x(n−1), …, x(n−taps+1).
+    #[inline]
+    fn window(&self) -> &[f32] {
+        &self.buf[self.pos..self.pos + self.taps]
+    }
+
+    /// Like [`History::window`] with EXTRA older samples after it.
+    #[inline]
+    fn extended(&self) -> &[f32] {
+        &self.buf[self.pos..self.pos + self.len]
+    }
+
+    /// Replaces the window by `a(z)` applied to `source`'s (whitening after
+    /// the predictor changed), and recomputes the energy.
+    fn refilter(&mut self, source: &History, whitener: &Whitener) {
+        let x = source.extended();
+        self.pos = 0;
+        let mut energy = 0.0;
+        for j in 0..self.taps {
+            let w = whitener.reference(&x[j..]);
+            self.buf[j] = w;
+            self.buf[j + self.len] = w;
+            energy += f64::from(w) * f64::from(w);
+        }
+        // Older slots are never read by the window again.
+        for j in self.taps..self.len {
+            self.buf[j] = 0.0;
+            self.buf[j + self.len] = 0.0;
+        }
+        self.energy = energy;
+    }
+}
+
+/// Dot product in eight lanes so that it vectorises.
+#[inline]
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0f32; 8];
+    for (ca, cb) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        for i in 0..8 {
+            lanes[i] += ca[i] * cb[i];
+        }
+    }
+    // Tails are multiples of 8 taps (8 per ms); the remainder is for safety.
+    let rem: f32 = a
+        .chunks_exact(8)
+        .remainder()
+        .iter()
+        .zip(b.chunks_exact(8).remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    lanes.iter().sum::<f32>() + rem
+}
+
+#[inline]
+fn smooth(state: &mut f32, x: f32, alpha: f32) {
+    *state += (x - *state) * alpha;
+}
+
+/// Line echo canceller for one 8 kHz channel. See [`crate::echo`].
+#[derive(Clone, Debug)]
+pub struct Canceller {
+    config: CancellerConfig,
+    taps: usize,
+    enabled: bool,
+    nlp_enabled: bool,
+    history: History,
+    /// The reference through the whitening filter (for the update only).
+    white_history: History,
+    whitener: Whitener,
+    /// Adapts every sample it may.
+    background: [f32; MAX_TAPS],
+    /// Produces the output; copied from the background when that does better.
+    foreground: [f32; MAX_TAPS],
+    hp_far: HighPass,
+    hp_near: HighPass,
+    geigel: Geigel,
+    nlp: Nlp,
+    // Derived constants.
+    far_active_power: f32,
+    regularisation: f64,
+    hang_samples: u32,
+    // Short-term powers (mean square, 16-bit scale).
+    far_power: f32,
+    /// Samples since the far end was last active; echo may still arrive
+    /// while below the tail plus a margin.
+    since_far_active: u32,
+    err_fg_fast: f32,
+    echo_envelope: f32,
+    echo_fast: f32,
+    near_cmp: f32,
+    err_fg_cmp: f32,
+    err_bg_cmp: f32,
+    /// Power of the error the update uses (whitened or not).
+    err_update: f32,
+    copy_count: u32,
+    restore_count: u32,
+    near_erle: f32,
+    far_erle: f32,
+    err_erle: f32,
+    converged: bool,
+    double_talk: bool,
+}
+
+impl Canceller {
+    /// A canceller with cleared filters, or the configuration's fault.
+    pub fn new(config: CancellerConfig) -> Result<Self, ConfigError> {
+        config.validate()?;
+        let taps = (config.tail_ms * 8) as usize;
+        let hold = config.double_talk_hold_ms * 8;
+        Ok(Self {
+            config,
+            taps,
+            enabled: true,
+            nlp_enabled: config.nlp,
+            history: History::new(taps),
+            white_history: History::new(taps),
+            whitener: Whitener::new(),
+            background: [0.0; MAX_TAPS],
+            foreground: [0.0; MAX_TAPS],
+            hp_far: HighPass::new(),
+            hp_near: HighPass::new(),
+            geigel: Geigel::new(taps, 10f32.powf(-config.geigel_erl_db / 20.0), hold),
+            nlp: Nlp::new(config.seed),
+            far_active_power: dbm0_to_power(FAR_ACTIVE_DBM0),
+            regularisation: f64::from(dbm0_to_power(REGULARISATION_DBM0)) * taps as f64,
+            hang_samples: taps as u32 + 240,
+            far_power: 0.0,
+            since_far_active: u32::MAX,
+            err_fg_fast: 0.0,
+            echo_envelope: 0.0,
+            echo_fast: 0.0,
+            near_cmp: 0.0,
+            err_fg_cmp: 0.0,
+            err_bg_cmp: 0.0,
+            err_update: 0.0,
+            copy_count: 0,
+            restore_count: 0,
+            near_erle: 0.0,
+            far_erle: 0.0,
+            err_erle: 0.0,
+            converged: false,
+            double_talk: false,
+        })
+    }
+
+    /// The configuration this canceller was built with.
+    pub fn config(&self) -> &CancellerConfig {
+        &self.config
+    }
+
+    /// Filter length in taps (8 per ms of tail).
+    pub fn taps(&self) -> usize {
+        self.taps
+    }
+
+    /// Cancels echo from one frame. `far_end`: what was sent to the line
+    /// (the reference) at the same instants as `near_end`, what came back
+    /// (echo plus the near-end talker). Writes the cleaned near end to `out`.
+    ///
+    /// The three slices should have the same length (any, 160 typical); only
+    /// the common prefix is processed. Never allocates.
+    pub fn process(&mut self, far_end: &[i16], near_end: &[i16], out: &mut [i16]) {
+        let n = far_end.len().min(near_end.len()).min(out.len());
+        debug_assert_eq!(far_end.len(), near_end.len());
+        debug_assert_eq!(far_end.len(), out.len());
+        for ((&x, &d), o) in far_end[..n].iter().zip(&near_end[..n]).zip(&mut out[..n]) {
+            *o = self.step(x, d);
+        }
+    }
+
+    #[inline]
+    fn step(&mut self, far: i16, near: i16) -> i16 {
+        if !self.enabled {
+            // Keep the reference history current so re-enabling is seamless.
+            let x = self.filter_far(f32::from(far));
+            self.history.push(x);
+            return near;
+        }
+        let x = self.filter_far(f32::from(far));
+        let d = if self.config.high_pass {
+            self.hp_near.step(f32::from(near))
+        } else {
+            f32::from(near)
+        };
+        self.history.push(x);
+        if self.config.prewhiten {
+            // Line noise referred to the far end through the echo path's
+            // power gain (bounded above by near/far, noise included).
+            let path_gain = (self.near_erle / self.far_erle.max(1.0)).clamp(1e-4, 1.0);
+            let floor = NOISE_FLOOR_MARGIN * self.nlp.background() / path_gain;
+            if self.whitener.tick(self.history.extended(), floor) {
+                // New predictor: the update's regressor must be the whole
+                // window whitened by it (see the `whitening` module).
+                self.white_history.refilter(&self.history, &self.whitener);
+            } else {
+                let xw = self.whitener.reference(self.history.extended());
+                self.white_history.push(xw);
+            }
+        }
+        let window = self.history.window();
+        let y_fg = dot(&self.foreground[..self.taps], window);
+        let y_bg = dot(&self.background[..self.taps], window);
+        let e_fg = d - y_fg;
+        let e_bg = d - y_bg;
+
+        // Far-end activity, with a hang-over for the echo still in flight.
+        smooth(&mut self.far_power, x * x, FAST);
+        let far_active = self.far_power > self.far_active_power;
+        if far_active {
+            self.since_far_active = 0;
+        } else {
+            self.since_far_active = self.since_far_active.saturating_add(1);
+        }
+        let echo_possible = self.since_far_active < self.hang_samples;
+
+        let geigel = self.geigel.step(x, d);
+        let (e_update, update_history, noise_gain) = if self.config.prewhiten {
+            let d_white = self.whitener.near(d);
+            let y_white = dot(&self.background[..self.taps], self.white_history.window());
+            (
+                d_white - y_white,
+                &self.white_history,
+                self.whitener.white_noise_gain(),
+            )
+        } else {
+            (e_bg, &self.history, 1.0)
+        };
+        smooth(&mut self.err_update, e_update * e_update, COMPARE);
+
+        // Adapt the background filter (NLMS), frozen in double talk.
+        if far_active && !geigel {
+            // Noise-aware step (after Benesty's NPVSS): as the background
+            // error falls to the line-noise floor measured in far-end
+            // silence, the step shrinks, so noise does not misadjust the
+            // converged filter; a fresh error (path change) gets the full step.
+            // Both in the domain of the update: line noise is about white, so
+            // whitening scales its power by W's white-noise gain.
+            let noise_ratio =
+                (self.nlp.background() * noise_gain / self.err_update.max(1e-3)).sqrt();
+            let step = self.config.step * (1.0 - noise_ratio).clamp(0.05, 1.0);
+            let k =
+                (f64::from(step * e_update) / (update_history.energy + self.regularisation)) as f32;
+            let keep = 1.0 - self.config.leakage;
+            let window = update_history.window();
+            if self.config.leakage > 0.0 {
+                for (h, &w) in self.background[..self.taps].iter_mut().zip(window) {
+                    *h = *h * keep + k * w;
+                }
+            } else {
+                for (h, &w) in self.background[..self.taps].iter_mut().zip(window) {
+                    *h += k * w;
+                }
+            }
+        }
+
+        // Two-path control: promote a better background, restore a diverged one.
+        smooth(&mut self.near_cmp, d * d, COMPARE);
+        smooth(&mut self.err_fg_cmp, e_fg * e_fg, COMPARE);
+        smooth(&mut self.err_bg_cmp, e_bg * e_bg, COMPARE);
+        if far_active
+            && self.err_bg_cmp < 0.7 * self.err_fg_cmp
+            && self.err_bg_cmp < 0.5 * self.near_cmp
+        {
+            self.copy_count += 1;
+            if self.copy_count >= COPY_DWELL {
+                self.foreground[..self.taps].copy_from_slice(&self.background[..self.taps]);
+                self.err_fg_cmp = self.err_bg_cmp;
+                self.copy_count = 0;
+            }
+        } else {
+            self.copy_count = 0;
+        }
+        if self.err_bg_cmp > 4.0 * self.err_fg_cmp && self.err_fg_cmp < self.near_cmp {
+            self.restore_count += 1;
+            if self.restore_count >= RESTORE_DWELL {
+                self.background[..self.taps].copy_from_slice(&self.foreground[..self.taps]);
+                self.err_bg_cmp = self.err_fg_cmp;
+                self.restore_count = 0;
+            }
+        } else {
+            self.restore_count = 0;
+        }
+
+        // ERLE estimate and convergence, while echo is the only signal.
+        if far_active && !geigel {
+            smooth(&mut self.near_erle, d * d, ERLE_SMOOTHING);
+            smooth(&mut self.far_erle, x * x, ERLE_SMOOTHING);
+            smooth(&mut self.err_erle, e_fg * e_fg, ERLE_SMOOTHING);
+            let erle = self.erle_db();
+            if erle >= CONVERGED_DB {
+                self.converged = true;
+            } else if erle < UNCONVERGED_DB {
+                self.converged = false;
+            }
+        }
+
+        // Double talk as seen from the residual (sensitive once converged).
+        smooth(&mut self.err_fg_fast, e_fg * e_fg, FAST);
+        smooth(&mut self.echo_fast, y_fg * y_fg, FAST);
+        self.echo_envelope = if self.echo_fast > self.echo_envelope {
+            self.echo_fast
+        } else {
+            self.echo_envelope * (1.0 - ENVELOPE_DECAY)
+        };
+        let near_talk = if self.converged {
+            self.err_fg_fast
+                > NEAR_TALK_RATIO * self.echo_envelope
+                    + 2.0 * self.nlp.background()
+                    + self.regularisation as f32 / self.taps as f32
+        } else {
+            geigel
+        };
+        self.double_talk = echo_possible && near_talk;
+
+        self.nlp.track(e_fg, !echo_possible);
+        let suppress = self.nlp_enabled && echo_possible && !near_talk;
+        let y = self.nlp.step(e_fg, suppress, self.config.comfort_noise);
+        saturate(y)
+    }
+
+    #[inline]
+    fn filter_far(&mut self, x: f32) -> f32 {
+        if self.config.high_pass {
+            self.hp_far.step(x)
+        } else {
+            x
+        }
+    }
+
+    /// Turns the whole canceller on or off; off passes the near end through
+    /// untouched (the far-end history keeps running).
+    pub fn set_enabled(&mut self, enabled: bool) {
+        self.enabled = enabled;
+    }
+
+    /// Whether the canceller is on.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Turns the non-linear processor on or off at run time.
+    pub fn set_nlp(&mut self, nlp: bool) {
+        self.nlp_enabled = nlp;
+    }
+
+    /// Whether the non-linear processor is on.
+    pub fn nlp(&self) -> bool {
+        self.nlp_enabled
+    }
+
+    /// Turns comfort noise on or off at run time.
+    pub fn set_comfort_noise(&mut self, on: bool) {
+        self.config.comfort_noise = on;
+    }
+
+    /// Forgets the echo path and all state (new call); keeps the settings
+    /// and the run-time switches.
+    pub fn reset(&mut self) {
+        let (enabled, nlp, cn) = (self.enabled, self.nlp_enabled, self.config.comfort_noise);
+        let mut config = self.config;
+        config.comfort_noise = cn;
+        // The configuration was validated at construction.
+        if let Ok(fresh) = Canceller::new(config) {
+            *self = fresh;
+        }
+        self.enabled = enabled;
+        self.nlp_enabled = nlp;
+    }
+
+    /// Echo return loss enhancement of the linear filter, dB: near-end power
+    /// over residual power, smoothed over ~64 ms of far-end activity outside
+    /// double talk. Near-end noise bounds it.
+    pub fn erle_db(&self) -> f32 {
+        let floor = 1.0;
+        (10.0 * ((self.near_erle + floor) / (self.err_erle + floor)).log10()).max(0.0)
+    }
+
+    /// Whether a near-end talker was heard over echo at the last sample.
+    pub fn double_talk(&self) -> bool {
+        self.double_talk
+    }
+
+    /// Whether the ERLE estimate has reached 20 dB (withdrawn below 10 dB).
+    pub fn converged(&self) -> bool {
+        self.converged
+    }
+
+    /// The foreground filter's taps (the echo path estimate), 16-bit scale.
+    pub fn impulse_response(&self) -> &[f32] {
+        &self.foreground[..self.taps]
+    }
+
+    /// Background noise estimate used for comfort noise, dBm0.
+    pub fn background_dbm0(&self) -> f32 {
+        crate::level::power_to_dbm0(self.nlp.background())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::echo::hybrid::{EchoPath, HybridModel};
+    use crate::echo::ConfigError;
+    use crate::voice::Voice;
+
+    #[test]
+    fn every_tail_runs_and_cancels() {
+        for tail_ms in [64, 40, 24, 16] {
+            let mut ec = Canceller::new(CancellerConfig {
+                tail_ms,
+                nlp: false,
+                ..CancellerConfig::default()
+            })
+            .unwrap();
+            let mut far = vec![0i16; 40_000];
+            Voice::new(9).fill(&mut far);
+            let mut echo = vec![0i16; far.len()];
+            EchoPath::new(HybridModel::D3, 10.0, 8)
+                .unwrap()
+                .process(&far, &mut echo);
+            let mut out = vec![0i16; far.len()];
+            for ((x, d), o) in far
+                .chunks(160)
+                .zip(echo.chunks(160))
+                .zip(out.chunks_mut(160))
+            {
+                ec.process(x, d, o);
+            }
+            let erle =
+                crate::level::rms_dbm0(&echo[16_000..]) - crate::level::rms_dbm0(&out[16_000..]);
+            assert!(erle > 20.0, "{tail_ms} ms: {erle}");
+            assert_eq!(ec.taps(), tail_ms as usize * 8);
+        }
+    }
+
+    #[test]
+    fn rejects_bad_config() {
+        let bad = |c: CancellerConfig| Canceller::new(c).unwrap_err();
+        let d = CancellerConfig::default();
+        assert_eq!(
+            bad(CancellerConfig { tail_ms: 8, ..d }),
+            ConfigError::TailOutOfRange(8)
+        );
+        assert_eq!(
+            bad(CancellerConfig { tail_ms: 65, ..d }),
+            ConfigError::TailOutOfRange(65)
+        );
+        assert_eq!(
+            bad(CancellerConfig { step: 0.0, ..d }),
+            ConfigError::StepOutOfRange(0.0)
+        );
+        assert!(matches!(
+            bad(CancellerConfig { leakage: 0.5, ..d }),
+            ConfigError::LeakageOutOfRange(_)
+        ));
+    }
+
+    #[test]
+    fn disabled_passes_through_and_reset_keeps_switches() {
+        let mut ec = Canceller::new(CancellerConfig::default()).unwrap();
+        ec.set_enabled(false);
+        ec.set_nlp(false);
+        let near: Vec<i16> = (0..160).map(|n| (n * 37 % 2000) as i16 - 1000).collect();
+        let mut out = [0i16; 160];
+        ec.process(&[1000; 160], &near, &mut out);
+        assert_eq!(&out[..], &near[..]);
+        ec.reset();
+        assert!(!ec.enabled() && !ec.nlp());
+    }
+}

@@ -1,0 +1,110 @@
+//! Non-linear processor: suppresses the residual echo the linear filter
+//! leaves and fills the gap with comfort noise (G.168 tests 2A, 9).
+//!
+//! The canceller decides per sample whether the residual is echo only
+//! (`suppress`) or carries a near-end talker. The processor then ramps a gain
+//! towards 0 (time constant 2 ms) or back to 1 (0.5 ms, so a talker's onset
+//! is not clipped) and fills `1 − gain` with white noise at the background
+//! level.
+//!
+//! The background is measured while no echo can be present, by minimum
+//! statistics (Martin 2001, simplified): the residual power smoothed over
+//! 32 ms, its minimum over each 0.5 s of far-end silence, and the smallest of
+//! the last four such minima (2 s), so near-end speech in the far end's
+//! pauses does not raise it. It never exceeds [`MAX_COMFORT_DBM0`]; digital
+//! silence gives no comfort noise at all.
+
+use crate::level::dbm0_to_power;
+use crate::noise::Rng;
+
+/// Loudest comfort noise, dBm0: line noise above this is not "background".
+pub const MAX_COMFORT_DBM0: f32 = -35.0;
+
+const ATTACK: f32 = 1.0 / 16.0;
+const RELEASE: f32 = 1.0 / 4.0;
+/// Smoothing of the residual power fed to the background tracker (32 ms).
+const SMOOTHING: f32 = 1.0 / 256.0;
+/// Far-end silence ignored before tracking, so the smoothed power forgets
+/// the last echo (−17 dB).
+const SETTLE: u32 = 1024;
+/// Samples per minimum-statistics sub-window (0.5 s).
+const SUBWINDOW: u32 = 4000;
+const SUBWINDOWS: usize = 4;
+/// Minimum statistics read low on noise; compensate (+0.5 dB).
+const BIAS: f32 = 1.12;
+
+#[derive(Clone, Debug)]
+pub(crate) struct Nlp {
+    gain: f32,
+    rng: Rng,
+    power: f32,
+    quiet_run: u32,
+    current_min: f32,
+    in_subwindow: u32,
+    minima: [f32; SUBWINDOWS],
+    next_minimum: usize,
+    background: f32,
+    max_background: f32,
+}
+
+impl Nlp {
+    pub(crate) fn new(seed: u64) -> Self {
+        Self {
+            gain: 1.0,
+            rng: Rng::new(seed),
+            power: 0.0,
+            quiet_run: 0,
+            current_min: f32::INFINITY,
+            in_subwindow: 0,
+            minima: [f32::INFINITY; SUBWINDOWS],
+            next_minimum: 0,
+            background: 0.0,
+            max_background: dbm0_to_power(MAX_COMFORT_DBM0),
+        }
+    }
+
+    /// Background noise power estimate (mean square, 16-bit scale).
+    pub(crate) fn background(&self) -> f32 {
+        self.background
+    }
+
+    /// Feeds the background tracker with one residual sample; `far_quiet`
+    /// says no echo can be present.
+    #[inline]
+    pub(crate) fn track(&mut self, residual: f32, far_quiet: bool) {
+        self.power += (residual * residual - self.power) * SMOOTHING;
+        if !far_quiet {
+            self.quiet_run = 0;
+            return;
+        }
+        if self.quiet_run < SETTLE {
+            self.quiet_run += 1;
+            return;
+        }
+        self.current_min = self.current_min.min(self.power);
+        self.in_subwindow += 1;
+        if self.in_subwindow == SUBWINDOW {
+            self.minima[self.next_minimum] = self.current_min;
+            self.next_minimum = (self.next_minimum + 1) % SUBWINDOWS;
+            self.current_min = f32::INFINITY;
+            self.in_subwindow = 0;
+        }
+        let min = self.minima.iter().copied().fold(self.current_min, f32::min);
+        self.background = (min * BIAS).min(self.max_background);
+    }
+
+    /// One output sample for `residual`.
+    #[inline]
+    pub(crate) fn step(&mut self, residual: f32, suppress: bool, comfort_noise: bool) -> f32 {
+        if suppress {
+            self.gain -= self.gain * ATTACK;
+        } else {
+            self.gain += (1.0 - self.gain) * RELEASE;
+        }
+        let mut y = self.gain * residual;
+        if comfort_noise && self.gain < 0.999 && self.background > 0.0 {
+            y += (1.0 - self.gain) * self.background.sqrt() * self.rng.gaussian();
+        }
+        y
+    }
+}

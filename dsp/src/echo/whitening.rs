@@ -1,0 +1,226 @@
+//! Adaptive pre-whitening of the NLMS update (a "decorrelation filter").
+//!
+//! NLMS converges quickly only on white input. Speech has formants and a
+//! spectral tilt (short-term correlation) and, when voiced, a line spectrum
+//! at the pitch harmonics (long-term correlation): an eigenvalue spread of
+//! 30–40 dB whose weak modes take seconds. Because the echo path is linear,
+//! filtering both the reference x and the near end d by the same whitening
+//! filter W(z) leaves the path to identify unchanged:
+//! W·e = W·d − h ∗ (W·x). So the background filter is updated with the
+//! whitened error and a history of the whitened reference, while the echo
+//! estimate itself still uses the plain reference.
+//!
+//! * The whitened error is computed afresh as W·d − h·(W·x) with the current
+//!   taps (one more dot product per sample). Whitening past errors instead,
+//!   made with older taps, puts a delay in the adaptation loop that is
+//!   unstable for μ above ~0.1 on resonant signals.
+//! * The identity needs the regressor to be the window of x whitened by the
+//!   *current* W(z), so when W(z) changes the canceller re-whitens its whole
+//!   history (about 2 × taps × ORDER multiply-adds every 20 ms); between
+//!   changes one new whitened sample is pushed per sample.
+//!
+//! W(z) = A(z) · (1 − β z^−T): A(z) the order-[`ORDER`] linear predictor
+//! of the recent reference (autocorrelation method, Hann window, white-noise
+//! correction of −25 dB plus the line noise referred to the far end, so
+//! bands where the echo is below the noise are not boosted, 60 Hz lag window, Levinson–Durbin in f64), then a
+//! one-tap pitch predictor on A's residual (lag T in 20..=147 samples, i.e.
+//! 54–400 Hz, gain 0 ≤ β ≤ 0.9, used only when the normalised correlation
+//! exceeds 0.3). Both are re-derived every [`UPDATE`] samples.
+
+/// Added to r(0): limits the whitening depth to ~25 dB.
+const WHITE_NOISE_CORRECTION: f64 = 1.003;
+/// Short-term predictor order.
+pub(crate) const ORDER: usize = 10;
+/// Pitch lag range, samples.
+pub(crate) const MIN_LAG: usize = 20;
+pub(crate) const MAX_LAG: usize = 147;
+/// Samples of reference history W(z) reads beyond the current one.
+pub(crate) const SPAN: usize = MAX_LAG + ORDER;
+/// Samples between predictor updates.
+pub(crate) const UPDATE: u32 = 160;
+/// Samples analysed for A(z).
+pub(crate) const WINDOW: usize = 256;
+/// Residual samples correlated for the pitch search.
+const PITCH_WINDOW: usize = 160;
+/// Reference history the analysis needs (newest first).
+pub(crate) const ANALYSIS: usize = PITCH_WINDOW + MAX_LAG + ORDER + 1;
+
+const RING: usize = SPAN + 1;
+
+#[derive(Clone, Debug)]
+pub(crate) struct Whitener {
+    /// A(z) = 1 + Σ a[k] z^−k, a[0] = 1.
+    a: [f32; ORDER + 1],
+    lag: usize,
+    beta: f32,
+    noise_gain: f32,
+    /// Near-end history, doubled ring, newest at `near_pos`.
+    near: [f32; 2 * RING],
+    near_pos: usize,
+    countdown: u32,
+    hann: [f32; WINDOW],
+    hann_energy: f64,
+}
+
+impl Whitener {
+    pub(crate) fn new() -> Self {
+        let mut hann = [0f32; WINDOW];
+        for (n, w) in hann.iter_mut().enumerate() {
+            *w = 0.5 - 0.5 * (core::f32::consts::TAU * (n as f32 + 0.5) / WINDOW as f32).cos();
+        }
+        let mut a = [0.0; ORDER + 1];
+        a[0] = 1.0;
+        Self {
+            a,
+            lag: MIN_LAG,
+            beta: 0.0,
+            noise_gain: 1.0,
+            near: [0.0; 2 * RING],
+            near_pos: 0,
+            countdown: UPDATE,
+            hann_energy: hann.iter().map(|&w| f64::from(w) * f64::from(w)).sum(),
+            hann,
+        }
+    }
+
+    /// Power gain of W(z) for white noise.
+    pub(crate) fn white_noise_gain(&self) -> f32 {
+        self.noise_gain
+    }
+
+    #[inline]
+    fn apply(&self, x: &[f32]) -> f32 {
+        let short: f32 = self.a.iter().zip(&x[..=ORDER]).map(|(a, x)| a * x).sum();
+        if self.beta == 0.0 {
+            return short;
+        }
+        let long: f32 = self
+            .a
+            .iter()
+            .zip(&x[self.lag..=self.lag + ORDER])
+            .map(|(a, x)| a * x)
+            .sum();
+        short - self.beta * long
+    }
+
+    /// Whitens the newest reference sample; `window` is x(n), x(n−1), …
+    /// (at least SPAN + 1 long).
+    #[inline]
+    pub(crate) fn reference(&self, window: &[f32]) -> f32 {
+        self.apply(window)
+    }
+
+    /// Whitens the newest near-end sample.
+    #[inline]
+    pub(crate) fn near(&mut self, d: f32) -> f32 {
+        self.near_pos = if self.near_pos == 0 {
+            RING - 1
+        } else {
+            self.near_pos - 1
+        };
+        self.near[self.near_pos] = d;
+        self.near[self.near_pos + RING] = d;
+        let pos = self.near_pos;
+        self.apply(&self.near[pos..pos + RING])
+    }
+
+    /// Counts a sample; every UPDATE samples re-derives W(z) from `history`
+    /// (newest first, at least ANALYSIS long) and returns true: the caller
+    /// must then re-whiten its whole regressor history. `noise_floor`: the
+    /// near end's noise power referred to the far end (noise / echo-path
+    /// gain), added to the reference's power so that W does not boost bands
+    /// where the echo is below the line noise.
+    #[inline]
+    pub(crate) fn tick(&mut self, history: &[f32], noise_floor: f32) -> bool {
+        self.countdown -= 1;
+        if self.countdown == 0 {
+            self.countdown = UPDATE;
+            self.analyse(history, noise_floor)
+        } else {
+            false
+        }
+    }
+
+    /// False if the signal was too weak or ill-conditioned (W is kept).
+    fn analyse(&mut self, x: &[f32], noise_floor: f32) -> bool {
+        if x.len() < ANALYSIS {
+            return false;
+        }
+        // Short-term predictor.
+        let mut xw = [0f64; WINDOW];
+        for ((&s, &w), o) in x.iter().zip(&self.hann).zip(xw.iter_mut()) {
+            *o = f64::from(s) * f64::from(w);
+        }
+        let mut r = [0f64; ORDER + 1];
+        for (lag, rl) in r.iter_mut().enumerate() {
+            *rl = xw[lag..].iter().zip(&xw).map(|(a, b)| a * b).sum();
+        }
+        if r[0] <= 1e-3 {
+            return false;
+        }
+        r[0] *= WHITE_NOISE_CORRECTION;
+        r[0] += f64::from(noise_floor) * self.hann_energy;
+        for (lag, rl) in r.iter_mut().enumerate().skip(1) {
+            let t = 2.0 * core::f64::consts::PI * 60.0 * lag as f64 / 8000.0;
+            *rl *= (-0.5 * t * t).exp();
+        }
+        let mut a = [0f64; ORDER + 1];
+        a[0] = 1.0;
+        let mut err = r[0];
+        for i in 1..=ORDER {
+            let mut acc = r[i];
+            for j in 1..i {
+                acc += a[j] * r[i - j];
+            }
+            let k = -acc / err;
+            if !k.is_finite() || k.abs() >= 1.0 {
+                return false;
+            }
+            let prev = a;
+            for j in 1..i {
+                a[j] = prev[j] + k * prev[i - j];
+            }
+            a[i] = k;
+            err *= 1.0 - k * k;
+        }
+        for (d, s) in self.a.iter_mut().zip(a) {
+            *d = s as f32;
+        }
+        // Pitch predictor on the short-term residual.
+        let mut res = [0f32; PITCH_WINDOW + MAX_LAG];
+        for (n, o) in res.iter_mut().enumerate() {
+            *o = self
+                .a
+                .iter()
+                .zip(&x[n..=n + ORDER])
+                .map(|(a, x)| a * x)
+                .sum();
+        }
+        let energy0: f32 = res[..PITCH_WINDOW].iter().map(|v| v * v).sum();
+        let (mut best, mut best_lag, mut best_energy) = (0f32, MIN_LAG, 1f32);
+        for lag in MIN_LAG..=MAX_LAG {
+            let lagged = &res[lag..lag + PITCH_WINDOW];
+            let c: f32 = res[..PITCH_WINDOW]
+                .iter()
+                .zip(lagged)
+                .map(|(a, b)| a * b)
+                .sum();
+            let e: f32 = lagged.iter().map(|v| v * v).sum();
+            // Maximise c² / e with c > 0.
+            if c > 0.0 && e > 0.0 && c * c * best_energy > best * best * e {
+                best = c;
+                best_lag = lag;
+                best_energy = e;
+            }
+        }
+        let normalised = best / (energy0 * best_energy).sqrt().max(1e-9);
+        if normalised > 0.3 {
+            self.lag = best_lag;
+            self.beta = (best / best_energy).clamp(0.0, 0.9);
+        } else {
+            self.beta = 0.0;
+        }
+        self.noise_gain = self.a.iter().map(|a| a * a).sum::<f32>() * (1.0 + self.beta * self.beta);
+        true
+    }
+}
