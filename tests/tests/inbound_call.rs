@@ -91,6 +91,12 @@ fn a_phone_calls_in_and_the_ip_client_gets_audio() {
         "{}",
         outcome.messages
     );
+    // The caller ID the exchange sent after the first ring names the caller.
+    assert!(
+        outcome.messages.contains("\"customer\" <sip:2125550199@"),
+        "caller ID in From: {}",
+        outcome.messages
+    );
 
     // The client heard the caller: the phone's 1 kHz tone.
     let pcm = audio::decode(&rtp.finish(), 0);

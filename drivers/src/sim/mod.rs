@@ -23,6 +23,7 @@
 //! - [`control`]: [`SimControl`], the console's handle (requests + status).
 
 pub mod cadence;
+mod caller_id;
 pub mod config;
 pub mod control;
 mod digits;

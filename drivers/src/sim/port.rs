@@ -100,6 +100,10 @@ pub(crate) struct Ringing {
     phone: usize,
     since: u64,
     ring_on: bool,
+    /// Ring bursts so far.
+    rings: u64,
+    /// Caller ID, sent after the first burst.
+    caller_id: Option<dsp::callerid::Generator>,
 }
 
 /// The line's call state.
@@ -374,12 +378,20 @@ impl Port {
                 self.report_inbound(ctx.dir, r.phone, InboundOutcome::GaveUp);
                 return LineState::Idle;
             }
-            Some(super::cadence::RingEdge::On(_)) => {
+            Some(super::cadence::RingEdge::On(n)) => {
                 r.ring_on = true;
+                r.rings = n;
+                if let Some(g) = r.caller_id.as_mut() {
+                    // Whatever is left of it must not overlap the ringing.
+                    g.cancel();
+                }
                 ctx.events.push(ctx.now, self.id, LineEvent::RingOn);
             }
             Some(super::cadence::RingEdge::Off) => {
                 r.ring_on = false;
+                if r.rings == 1 {
+                    r.caller_id = super::caller_id::generator(ctx.dir, r.phone, ctx.now);
+                }
                 ctx.events.push(ctx.now, self.id, LineEvent::RingOff);
             }
             None => {}
@@ -393,6 +405,12 @@ impl Port {
             LineState::Tone(t) => t.generator.fill(rx),
             LineState::Ringback(r) => r.generator.fill(rx),
             LineState::Connected(c) => c.script.fill(rx),
+            LineState::Ringing(Ringing {
+                caller_id: Some(g),
+                ..
+            }) => {
+                g.fill(rx);
+            }
             _ => rx.fill(0),
         }
     }
@@ -437,6 +455,8 @@ impl Port {
                 phone,
                 since: ctx.now,
                 ring_on: false,
+                rings: 0,
+                caller_id: None,
             });
             InboundOutcome::Ringing
         };

@@ -697,12 +697,23 @@ impl Controller {
             )),
         );
         let host = self.sip_addr.ip().to_string();
-        let from = sip::Uri::sip(Some(&p.config.ani), &host, Some(self.sip_addr.port()));
+        // The caller: what caller ID said, else anonymous (RFC 3323 style).
+        let caller_id = p.fxo.caller_id();
+        let caller = caller_id
+            .and_then(|m| m.number.as_deref())
+            .filter(|n| !n.is_empty())
+            .unwrap_or("anonymous")
+            .to_string();
+        let display = caller_id
+            .and_then(|m| m.name.as_deref())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("PSTN port {port}"));
+        let from = sip::Uri::sip(Some(&caller), &host, Some(self.sip_addr.port()));
         let invite = OutgoingInvite {
             target: target.clone(),
             destination,
             from,
-            from_display: Some(format!("PSTN port {port}")),
+            from_display: Some(display),
             to: target,
             sdp_offer: offer.into_bytes(),
             extra_headers: vec![

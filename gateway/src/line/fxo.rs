@@ -13,10 +13,13 @@
 //!                          Connected ──loop-current drop, busy/reorder tone──▶ Disconnected
 //! ```
 //!
-//! Inbound (the exchange rings the port): the first ring burst raises
-//! [`FxoEvent::IncomingRing`]; [`FxoPort::answer`] goes off hook; a ringing episode
-//! with no ring burst for [`FxoTimings::ring_gone`] ends with
-//! [`FxoEvent::RingingStopped`].
+//! Inbound (the exchange rings the port): the port listens for caller ID (Bell 202
+//! or V.23 FSK, or DTMF CLIP) while idle and ringing. [`FxoEvent::IncomingRing`]
+//! is raised once caller ID has been decoded after the first ring burst, or at the
+//! second burst if none came (as analog adapters do, so the call can carry the
+//! caller's number); [`FxoPort::caller_id`] then holds what was decoded.
+//! [`FxoPort::answer`] goes off hook; a ringing episode with no ring burst for
+//! [`FxoTimings::ring_gone`] ends with [`FxoEvent::RingingStopped`].
 //!
 //! Answer supervision is by polarity reversal; disconnect supervision by loop-current
 //! drop and by busy/reorder tone (for exchanges that give neither).
@@ -27,6 +30,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use drivers::{Frame, LineCommand, LineEvent};
+use dsp::callerid::{CallerIdMessage, Receiver as CallerIdReceiver, ReceiverConfig};
 use dsp::dtmf::{Generator, GeneratorConfig};
 use dsp::progress::{Detector as ProgressDetector, ProgressEvent};
 use dsp::tone::Plan;
@@ -80,8 +84,11 @@ pub enum FxoEvent {
 #[derive(Debug)]
 enum State {
     Idle,
+    /// Ringing; `announced` once call control was told (caller ID or 2nd burst).
     Ringing {
         last_ring: Instant,
+        bursts: u32,
+        announced: bool,
     },
     /// Rejected or unanswerable inbound ringing: ignore it until it stops.
     IgnoringRing {
@@ -136,6 +143,8 @@ pub struct FxoPort {
     plan: Plan,
     dialer: Generator,
     progress: ProgressDetector,
+    caller_id_rx: CallerIdReceiver,
+    caller_id: Option<CallerIdMessage>,
     events: VecDeque<FxoEvent>,
     commands: VecDeque<LineCommand>,
 }
@@ -154,6 +163,8 @@ impl FxoPort {
                 ..GeneratorConfig::default()
             }),
             progress: ProgressDetector::new(plan),
+            caller_id_rx: CallerIdReceiver::new(ReceiverConfig::default()),
+            caller_id: None,
             events: VecDeque::with_capacity(4),
             commands: VecDeque::with_capacity(4),
         }
@@ -162,6 +173,11 @@ impl FxoPort {
     /// The state's name, for the console and the API.
     pub fn state_name(&self) -> &'static str {
         self.state.name()
+    }
+
+    /// The caller ID decoded for the current (or last) ringing episode.
+    pub fn caller_id(&self) -> Option<&CallerIdMessage> {
+        self.caller_id.as_ref()
     }
 
     /// True when no call uses the port.
@@ -200,6 +216,7 @@ impl FxoPort {
         if !matches!(self.state, State::Ringing { .. }) {
             return Err(FxoError::NotRinging(self.state.name()));
         }
+        self.caller_id_rx.reset();
         self.commands.push_back(LineCommand::OffHook);
         self.enter_connected();
         Ok(())
@@ -210,7 +227,7 @@ impl FxoPort {
     pub fn hang_up(&mut self) {
         match self.state {
             State::Idle | State::IgnoringRing { .. } => {}
-            State::Ringing { last_ring } => self.state = State::IgnoringRing { last_ring },
+            State::Ringing { last_ring, .. } => self.state = State::IgnoringRing { last_ring },
             _ => {
                 self.commands.push_back(LineCommand::OnHook);
                 self.dialer.release();
@@ -223,11 +240,29 @@ impl FxoPort {
     pub fn handle_line_event(&mut self, now: Instant, event: LineEvent) {
         match (&mut self.state, event) {
             (State::Idle, LineEvent::RingOn) => {
-                self.state = State::Ringing { last_ring: now };
-                self.events.push_back(FxoEvent::IncomingRing);
+                self.state = State::Ringing {
+                    last_ring: now,
+                    bursts: 1,
+                    announced: false,
+                };
             }
             (
-                State::Ringing { last_ring } | State::IgnoringRing { last_ring },
+                State::Ringing {
+                    last_ring,
+                    bursts,
+                    announced,
+                },
+                LineEvent::RingOn,
+            ) => {
+                *last_ring = now;
+                *bursts += 1;
+                if !*announced {
+                    *announced = true;
+                    self.events.push_back(FxoEvent::IncomingRing);
+                }
+            }
+            (
+                State::Ringing { last_ring, .. } | State::IgnoringRing { last_ring },
                 LineEvent::RingOn | LineEvent::RingOff,
             ) => *last_ring = now,
             (State::AwaitAnswer { .. }, LineEvent::PolarityReversal) => {
@@ -255,13 +290,37 @@ impl FxoPort {
     /// One frame of line time: `rx` is what the line sent, `tx` holds the audio
     /// meant for the line and is overwritten while the port dials.
     pub fn process_frame(&mut self, now: Instant, rx: &Frame, tx: &mut Frame) {
+        // Caller ID arrives while idle (before the first ring, ETSI) or between
+        // the first two bursts (Bell 202).
+        if matches!(self.state, State::Idle | State::Ringing { .. }) {
+            self.caller_id_rx.process(rx);
+            while let Some(result) = self.caller_id_rx.poll_message() {
+                if let Ok(message) = result {
+                    self.caller_id = Some(message);
+                    if let State::Ringing { announced, .. } = &mut self.state {
+                        if !*announced {
+                            *announced = true;
+                            self.events.push_back(FxoEvent::IncomingRing);
+                        }
+                    }
+                }
+            }
+        }
         // Ring timeouts.
-        if let State::Ringing { last_ring } | State::IgnoringRing { last_ring } = self.state {
+        if let State::Ringing { last_ring, .. } | State::IgnoringRing { last_ring } = self.state {
             if now.duration_since(last_ring) >= self.timings.ring_gone {
-                if matches!(self.state, State::Ringing { .. }) {
+                if matches!(
+                    self.state,
+                    State::Ringing {
+                        announced: true,
+                        ..
+                    }
+                ) {
                     self.events.push_back(FxoEvent::RingingStopped);
                 }
                 self.state = State::Idle;
+                self.caller_id = None;
+                self.caller_id_rx.reset();
             }
             return;
         }
