@@ -30,7 +30,10 @@ fn ring(text: &str, frames: u64) -> Vec<i16> {
 
 fn check(audio: &[i16], first_burst_frames: usize) {
     let burst = first_burst_frames * FRAME_SAMPLES;
-    assert!(audio[..burst].iter().all(|&s| s == 0), "silent while ringing");
+    assert!(
+        audio[..burst].iter().all(|&s| s == 0),
+        "silent while ringing"
+    );
     let messages = decode(audio);
     assert_eq!(messages.len(), 1, "{messages:?}");
     let m = &messages[0];

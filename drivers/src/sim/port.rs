@@ -406,8 +406,7 @@ impl Port {
             LineState::Ringback(r) => r.generator.fill(rx),
             LineState::Connected(c) => c.script.fill(rx),
             LineState::Ringing(Ringing {
-                caller_id: Some(g),
-                ..
+                caller_id: Some(g), ..
             }) => {
                 g.fill(rx);
             }
