@@ -5,8 +5,10 @@
 #   scripts/setup.sh --test   also the real protocol peers the tests use
 set -euo pipefail
 
-run_pkgs=(pkg-config ca-certificates libopus-dev)
-test_pkgs=(sip-tester tshark sox picocom expect tmux iproute2 libspandsp-dev
+# libwebrtc-audio-processing-dev + libclang-dev: the gateway's acoustic echo
+# control (webrtc-audio-processing 0.5, bindgen); see docs/PERFORMANCE.md "Media engine".
+run_pkgs=(pkg-config ca-certificates libopus-dev libasound2-dev libwebrtc-audio-processing-dev libclang-dev)
+test_pkgs=(sip-tester baresip linphone-cli tshark ffmpeg sox picocom expect tmux iproute2 libspandsp-dev
   asterisk-core-sounds-en-wav asterisk-core-sounds-es-wav asterisk-core-sounds-fr-wav asterisk-moh-opsound-wav)
 
 want=("${run_pkgs[@]}")

@@ -6,8 +6,12 @@
 //! cards; hardware drivers implement the same trait, so the gateway runs the same code
 //! above it in both cases.
 
+pub mod alsa;
+pub mod hardware;
 pub mod line;
+pub mod modem;
 pub mod sim;
+pub mod slic;
 
 pub use line::{
     Frame, LineCard, LineCommand, LineError, LineEvent, PortId, PortKind, FRAME_DURATION,

@@ -15,6 +15,7 @@
 //! | [`voice`] | deterministic synthetic speech, for tests and talk-off checks |
 //! | [`noise`] | seeded white noise / PRNG |
 //! | [`pipeline`] | per-call media paths: line -> IP (DTMF squelch) and IP -> line |
+//! | [`plc`] | G.711 packet-loss concealment (G.711 Appendix I class) |
 //! | [`callerid`] | caller ID: Bell 202 / V.23 FSK, SDMF / MDMF, DTMF CLIP; generator and receiver |
 //! | [`gain`] | fixed-point gain in dB with saturation |
 //! | [`rate`] | sample-rate type shared by the resampler and Opus |
@@ -51,6 +52,7 @@ pub mod noise;
 pub mod opus;
 mod oscillator;
 pub mod pipeline;
+pub mod plc;
 pub mod progress;
 pub mod rate;
 pub mod resample;

@@ -113,8 +113,8 @@ impl Access {
 /// A question for the core.
 #[derive(Debug)]
 pub enum ApiQuery {
-    /// All ports.
-    Ports,
+    /// All ports (Call-IDs only of calls the scope may see).
+    Ports(Scope),
     /// One port and its call.
     Port(u8, Scope),
     /// All calls the scope may see.
@@ -204,7 +204,22 @@ pub fn answer(core: &Controller, query: ApiQuery, now: Instant, clock: WallClock
         }
     };
     match query {
-        ApiQuery::Ports => ApiAnswer::ok(json!({ "ports": core.ports_view() })),
+        ApiQuery::Ports(scope) => {
+            // A merchant's token does not see other merchants' Call-IDs.
+            let visible: Vec<String> = core
+                .calls_view(now)
+                .iter()
+                .filter(|c| scope.allows(c.context.merchant_id.as_deref()))
+                .map(|c| c.context.call_id.clone())
+                .collect();
+            let mut ports = core.ports_view();
+            for p in &mut ports {
+                if p.call_id.as_ref().is_some_and(|id| !visible.contains(id)) {
+                    p.call_id = None;
+                }
+            }
+            ApiAnswer::ok(json!({ "ports": ports }))
+        }
         ApiQuery::Calls(scope) => {
             let calls: Vec<_> = core
                 .calls_view(now)
@@ -310,7 +325,7 @@ fn reply(answer: ApiAnswer) -> Response {
 
 async fn ports(State(state): State<ApiState>, headers: HeaderMap) -> Response {
     match state.access.scope(&headers) {
-        Ok(_) => ask(&state.core, ApiQuery::Ports).await,
+        Ok(scope) => ask(&state.core, ApiQuery::Ports(scope)).await,
         Err(e) => reply(e),
     }
 }

@@ -156,9 +156,12 @@ pub enum Outcome {
     Held,
     /// A whole command was keyed. Its digits are consumed and never forwarded.
     Command(Command),
-    /// The held digits (this one included) turned out not to be a command:
-    /// forward them, late.
+    /// The held digits turned out not to be a command: forward these, late. The
+    /// longest tail of what was keyed that can still begin a command (`*` in
+    /// `**22`) stays held and is not among them.
     Release(heapless::Vec<Digit, MAX_SEQUENCE>),
+    /// Forward these, late; the digits after them completed a command.
+    ReleaseThenCommand(heapless::Vec<Digit, MAX_SEQUENCE>, Command),
 }
 
 /// Per-call recognizer state.
@@ -208,8 +211,38 @@ impl Recognizer {
                 self.held.clear();
                 Outcome::Pass
             }
-            Match::Nothing => self.release(),
+            Match::Nothing => self.resync(now),
         }
+    }
+
+    /// What is held cannot become a command: release the shortest head whose
+    /// tail can still begin (or just completed) one.
+    fn resync(&mut self, now: Instant) -> Outcome {
+        for start in 1..self.held.len() {
+            let Some(tail) = self.held.get(start..) else {
+                break;
+            };
+            match self.table.classify(tail) {
+                Match::Nothing => continue,
+                found => {
+                    let released = self.held.iter().take(start).copied().collect();
+                    let kept: heapless::Vec<Digit, MAX_SEQUENCE> = tail.iter().copied().collect();
+                    return match found {
+                        Match::Whole(command) => {
+                            self.held.clear();
+                            self.deadline = None;
+                            Outcome::ReleaseThenCommand(released, command)
+                        }
+                        _ => {
+                            self.held = kept;
+                            self.deadline = Some(now + self.table.interdigit);
+                            Outcome::Release(released)
+                        }
+                    };
+                }
+            }
+        }
+        self.release()
     }
 
     /// When the inter-digit timer fires, if a sequence is being collected.
@@ -238,6 +271,7 @@ mod tests {
 
     fn table() -> CommandTable {
         CommandTable::from_config(&CommandsConfig {
+            name: None,
             start_key: '*',
             interdigit_timeout_ms: 3000,
             sequences: vec![
@@ -302,12 +336,60 @@ mod tests {
                 url: "https://crm.example/desk/42".into()
             })
         );
-        // '#' followed by a non-digit is not a channel code.
+        // '#' followed by a non-digit is not a channel code: the '#' is released,
+        // the '*' may still begin a command and stays held.
         let out = keyed(&mut r, "#*");
         let Outcome::Release(held) = &out[1] else {
             panic!("{out:?}")
         };
-        assert_eq!(held.len(), 2);
+        assert_eq!(held.iter().map(|d| d.as_char()).collect::<String>(), "#");
+        assert_eq!(r.held().len(), 1);
+    }
+
+    #[test]
+    fn a_repeated_start_key_does_not_lose_the_command() {
+        let mut r = Recognizer::new(table());
+        let out = keyed(&mut r, "**22");
+        let Outcome::Release(released) = &out[1] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            released.iter().map(|d| d.as_char()).collect::<String>(),
+            "*"
+        );
+        assert_eq!(out[3], Outcome::Command(Command::Sequence(1)));
+        // A channel key followed by a command.
+        let out = keyed(&mut r, "#*76");
+        assert_eq!(out[3], Outcome::Command(Command::Sequence(0)), "{out:?}");
+    }
+
+    #[test]
+    fn a_command_completed_inside_a_failed_prefix_is_found() {
+        let t = CommandTable::from_config(&CommandsConfig {
+            sequences: vec![
+                CommandSequenceConfig {
+                    digits: "*7*9".into(),
+                    action: CommandAction::PushPage,
+                    url: Some("a".into()),
+                },
+                CommandSequenceConfig {
+                    digits: "*6".into(),
+                    action: CommandAction::VolumeUp,
+                    url: None,
+                },
+            ],
+            ..CommandsConfig::default()
+        });
+        let mut r = Recognizer::new(t);
+        let out = keyed(&mut r, "*7*6");
+        let Outcome::ReleaseThenCommand(released, command) = &out[3] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            released.iter().map(|d| d.as_char()).collect::<String>(),
+            "*7"
+        );
+        assert_eq!(*command, Command::Sequence(1));
     }
 
     #[test]

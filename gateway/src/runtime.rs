@@ -3,8 +3,11 @@
 //! it asks to send.
 //!
 //! One task runs the loop below; socket readers run as their own tasks and hand
-//! datagrams over a channel. The line card is stepped every 20 ms by a timer on the
-//! simulated board (a hardware card's audio clock takes that role on a box).
+//! datagrams over a channel. The line card (`crate::card`: simulated exchange or
+//! hardware) is stepped every 20 ms by a timer; a hardware card's
+//! `exchange_frames` also waits on its audio device, whose clock then paces the
+//! loop. (Moving a hardware card to a thread of its own, so that a slow device
+//! never delays SIP, is noted for the appliance work.)
 //!
 //! ```text
 //!   SIP socket ─┐                       ┌─▶ SIP socket
@@ -19,7 +22,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
-use drivers::sim::{SimControl, SimExchange};
+use drivers::sim::SimControl;
 use drivers::{Frame, LineCard, PortId, FRAME_SAMPLES};
 use serde_json::json;
 use tokio::net::UdpSocket;
@@ -30,7 +33,7 @@ use tracing::{error, info, warn};
 use crate::api::{self, ApiRequest, WallClock};
 use crate::call::{CallView, Controller, PortView};
 use crate::config::Config;
-use crate::console::{self, io::ConsoleRequest};
+use crate::console;
 use crate::notify::webhook::{self, Webhook};
 use crate::notify::Notification;
 use crate::records::{CallRecord, Journal};
@@ -45,11 +48,20 @@ pub struct Options {
     pub status_file: Option<PathBuf>,
     /// Console device override (`stdio`, `none` or a path).
     pub console: Option<String>,
+    /// The console's view of the box: boot notes, store, log ring, exit request.
+    pub appliance: console::Appliance,
 }
 
 enum Input {
     Sip(SocketAddr, Vec<u8>),
+    /// A SIP message framed from the TCP connection with this peer.
+    SipStream(SocketAddr, Vec<u8>),
+    /// A SIP TCP connection was accepted; what to write to it goes here.
+    SipConnected(SocketAddr, mpsc::Sender<Vec<u8>>),
+    /// The SIP TCP connection with this peer is gone.
+    SipDisconnected(SocketAddr),
     Rtp(PortId, SocketAddr, Vec<u8>),
+    Rtcp(PortId, SocketAddr, Vec<u8>),
 }
 
 /// Run the gateway until `shutdown` on the console or SIGINT/SIGTERM.
@@ -62,6 +74,7 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
     );
     let sip_addr = sip_socket.local_addr()?;
     let mut rtp_sockets = Vec::with_capacity(config.ports.len());
+    let mut rtcp_sockets = Vec::with_capacity(config.ports.len());
     for port in &config.ports {
         let wanted = match config.rtp.port_base {
             0 => 0,
@@ -70,10 +83,11 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
                 .context("rtp.port_base too high for the number of ports")?,
         };
         let addr = SocketAddr::new(config.rtp.address, wanted);
-        let socket = UdpSocket::bind(addr)
+        let (socket, rtcp) = bind_rtp_pair(addr)
             .await
             .with_context(|| format!("cannot bind RTP for port {} to {addr}", port.port))?;
         rtp_sockets.push(Arc::new(socket));
+        rtcp_sockets.push(Arc::new(rtcp));
     }
     let rtp_addrs: Vec<SocketAddr> = rtp_sockets
         .iter()
@@ -84,12 +98,18 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         .with_context(|| format!("cannot bind the HTTP API to {}", config.api.listen))?;
     let api_addr = api_listener.local_addr()?;
 
-    let sim_config = config
-        .simulation
-        .as_ref()
-        .context("the simulated board needs a [simulation] table")?;
-    let (mut card, sim) = SimExchange::new(sim_config, config.ports.len())
-        .map_err(|e| anyhow::anyhow!("simulation: {e}"))?;
+    let mut card = crate::card::Card::open(&config)?;
+    let mut keeper = match &config.board.watchdog {
+        Some(path) => {
+            let dog = board::watchdog::LinuxWatchdog::open(path)?;
+            let timeout =
+                board::watchdog::WatchdogTimeout::from_secs(config.board.watchdog_timeout_s);
+            info!(device = %path.display(), %timeout, "hardware watchdog armed");
+            Some(crate::watchdog::Keeper::new(dog, timeout, Instant::now())?)
+        }
+        None => None,
+    };
+    let mut feed = tokio::time::interval(crate::watchdog::FEED_INTERVAL);
 
     // Tags, branches and Digest nonces come from this seed: take it from the
     // OS so they cannot be predicted, the clock only if that fails.
@@ -110,6 +130,18 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         spawn_reader(socket.clone(), input_tx.clone(), move |src, data| {
             Input::Rtp(port, src, data)
         });
+    }
+    for (i, socket) in rtcp_sockets.iter().enumerate() {
+        let port = PortId(i as u8);
+        spawn_reader(socket.clone(), input_tx.clone(), move |src, data| {
+            Input::Rtcp(port, src, data)
+        });
+    }
+    if config.sip.tcp {
+        let listener = tokio::net::TcpListener::bind(sip_addr)
+            .await
+            .with_context(|| format!("cannot bind SIP over TCP to {sip_addr}"))?;
+        spawn_sip_tcp(listener, input_tx.clone());
     }
     let (api_tx, mut api_rx) = mpsc::channel::<ApiRequest>(64);
     let (events, _) = tokio::sync::broadcast::channel::<Notification>(256);
@@ -132,19 +164,19 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
             error!(error = %e, "HTTP API stopped");
         }
     });
-    let (console_tx, mut console_rx) = mpsc::channel::<ConsoleRequest>(8);
     let device = options
         .console
         .clone()
         .unwrap_or_else(|| config.console.device.clone());
-    match device.as_str() {
-        "none" => {}
-        "stdio" => console::io::spawn_stdio(console_tx).context("cannot start the console")?,
-        path => console::io::spawn_serial(path, config.console.baud, console_tx)
-            .with_context(|| format!("cannot open console device {path}"))?,
-    }
+    let mut console = console::Console::start(
+        Instant::now(),
+        &device,
+        config.console.baud,
+        config.clone(),
+        options.appliance.clone(),
+    )?;
 
-    info!(sip = %sip_addr, api = %api_addr, rtp = ?rtp_addrs, ports = config.ports.len(), "gateway running on the simulated board");
+    info!(sip = %sip_addr, api = %api_addr, rtp = ?rtp_addrs, ports = config.ports.len(), card = card.name(), "gateway running");
     if let Some(path) = &options.status_file {
         let status = json!({
             "pid": std::process::id(),
@@ -160,17 +192,16 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         None => None,
     };
 
-    let ports = card.port_count();
+    let ports = card.line_card().port_count();
     let mut rx: Vec<Frame> = vec![[0; FRAME_SAMPLES]; ports];
     let mut tx: Vec<Frame> = vec![[0; FRAME_SAMPLES]; ports];
     let mut ticker = tokio::time::interval(drivers::FRAME_DURATION);
     ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
-    let clock = WallClock {
-        at: Instant::now(),
-        wall: SystemTime::now(),
-    };
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
 
+    // Writers of the open SIP TCP connections, by peer.
+    let mut sip_tcp: std::collections::HashMap<SocketAddr, mpsc::Sender<Vec<u8>>> =
+        std::collections::HashMap::new();
     loop {
         let timeout = core
             .poll_timeout()
@@ -179,36 +210,69 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         tokio::select! {
             Some(input) = input_rx.recv() => match input {
                 Input::Sip(source, data) => core.handle_sip(Instant::now(), source, &data),
-                Input::Rtp(port, source, data) => core.handle_rtp(port, source, &data),
+                Input::SipStream(peer, data) => core.handle_sip_stream(Instant::now(), peer, &data),
+                Input::SipConnected(peer, writer) => {
+                    if core.sip_transport().connection_opened(Instant::now(), peer) {
+                        sip_tcp.insert(peer, writer);
+                    }
+                }
+                Input::SipDisconnected(peer) => {
+                    sip_tcp.remove(&peer);
+                    core.sip_transport().connection_closed(peer);
+                }
+                Input::Rtp(port, source, data) => core.handle_rtp(Instant::now(), port, source, &data),
+                Input::Rtcp(port, source, data) => core.handle_rtcp(Instant::now(), port, source, &data),
             },
             _ = ticker.tick() => {
                 let now = Instant::now();
-                if let Err(e) = card.exchange_frames(&tx, &mut rx) {
-                    error!(error = %e, "line card failed");
+                if let Err(e) = card.poll() {
+                    error!(error = %e, "line signalling failed");
                 }
-                while let Some((port, event)) = card.poll_event() {
+                let line_card = card.line_card();
+                match line_card.exchange_frames(&tx, &mut rx) {
+                    Ok(()) => {
+                        if let Some(k) = keeper.as_mut() {
+                            k.media_beat(now);
+                        }
+                    }
+                    Err(e) => error!(error = %e, "line card failed"),
+                }
+                while let Some((port, event)) = line_card.poll_event() {
                     core.handle_line_event(now, port, event);
                 }
                 core.handle_frames(now, &rx, &mut tx);
             }
             _ = tokio::time::sleep_until(timeout) => core.handle_timeout(Instant::now()),
             Some(request) = api_rx.recv() => {
-                let answer = api::answer(&core, request.query, Instant::now(), clock);
+                let answer = api::answer(&core, request.query, Instant::now(), wall_clock());
                 let _ = request.reply.send(answer);
             }
-            Some(request) = console_rx.recv() => {
-                let backend = ConsoleBackend { core: &core, sim: &sim };
-                let reply = console::execute(&request.line, &backend);
-                let _ = request.reply.send(reply.text);
-                if reply.shutdown {
-                    info!("shutdown requested on the console");
+            Some(input) = console.recv() => {
+                let mut backend = ConsoleBackend { core: &mut core, sim: card.sim() };
+                if console.handle(Instant::now(), input, &mut backend) == console::io::Flow::Stop {
+                    info!("stop requested on the console");
                     break;
+                }
+            }
+            _ = feed.tick(), if keeper.is_some() => {
+                if let Some(Err(e)) = keeper.as_mut().map(|k| k.tick(Instant::now())) {
+                    error!(error = %e, "watchdog keep-alive failed");
                 }
             }
             _ = tokio::signal::ctrl_c() => { info!("interrupted"); break; }
             _ = terminate.recv() => { info!("terminated"); break; }
         }
-        flush(&mut core, &mut card, &sip_socket, &rtp_sockets);
+        if let Some(k) = keeper.as_mut() {
+            k.signalling_beat(Instant::now());
+        }
+        send_sip(&mut core, &sip_socket, &mut sip_tcp);
+        flush(
+            &mut core,
+            card.line_card(),
+            &sip_socket,
+            &rtp_sockets,
+            &rtcp_sockets,
+        );
         while let Some(n) = core.poll_notification() {
             if let Some(hook) = n.merchant_id.as_ref().and_then(|m| webhooks.get(m)) {
                 hook.send(n.clone());
@@ -216,12 +280,19 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
             // No subscriber is not an error.
             let _ = events.send(n);
         }
+        // Read the wall clock per batch: a box may set its clock (NTP) after boot.
+        let stamp = wall_clock();
         while let Some(finished) = core.poll_finished() {
             let Some(writer) = &records else { continue };
-            let record = CallRecord::from_finished(&finished, |t| clock.unix(t));
+            let record = CallRecord::from_finished(&finished, |t| stamp.unix(t));
             if let Err(e) = writer.try_send(record) {
                 error!(error = %e, "call record not written: the writer is behind or gone");
             }
+        }
+    }
+    if let Some(k) = keeper {
+        if let Err(e) = k.close() {
+            warn!(error = %e, "watchdog not closed cleanly");
         }
     }
     Ok(())
@@ -230,9 +301,10 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
 /// Send everything the core queued.
 fn flush(
     core: &mut Controller,
-    card: &mut SimExchange,
+    card: &mut dyn LineCard,
     sip_socket: &UdpSocket,
     rtp_sockets: &[Arc<UdpSocket>],
+    rtcp_sockets: &[Arc<UdpSocket>],
 ) {
     while let Some(t) = core.poll_sip() {
         if let Err(e) = sip_socket.try_send_to(&t.payload, t.destination) {
@@ -240,7 +312,12 @@ fn flush(
         }
     }
     while let Some(packet) = core.poll_rtp() {
-        if let Some(socket) = rtp_sockets.get(packet.port.index()) {
+        let sockets = if packet.rtcp {
+            rtcp_sockets
+        } else {
+            rtp_sockets
+        };
+        if let Some(socket) = sockets.get(packet.port.index()) {
             if let Err(e) = socket.try_send_to(packet.bytes(), packet.destination) {
                 warn!(destination = %packet.destination, error = %e, "RTP send failed");
             }
@@ -251,6 +328,26 @@ fn flush(
             warn!(%port, ?command, error = %e, "line command failed");
         }
     }
+}
+
+/// Bind RTP at `addr` and RTCP at the next port (RFC 3550 §11). With port 0,
+/// retry until a free even/odd pair is found.
+async fn bind_rtp_pair(addr: SocketAddr) -> anyhow::Result<(UdpSocket, UdpSocket)> {
+    for _ in 0..64 {
+        let rtp = UdpSocket::bind(addr).await?;
+        let bound = rtp.local_addr()?;
+        let Some(next) = bound.port().checked_add(1) else {
+            continue;
+        };
+        match UdpSocket::bind(SocketAddr::new(bound.ip(), next)).await {
+            Ok(rtcp) => return Ok((rtp, rtcp)),
+            Err(e) if addr.port() != 0 => {
+                return Err(e).context(format!("cannot bind RTCP to port {next}"));
+            }
+            Err(_) => continue,
+        }
+    }
+    anyhow::bail!("no free RTP/RTCP port pair")
 }
 
 fn spawn_reader(
@@ -276,8 +373,8 @@ fn spawn_reader(
 }
 
 struct ConsoleBackend<'a> {
-    core: &'a Controller,
-    sim: &'a SimControl,
+    core: &'a mut Controller,
+    sim: Option<&'a SimControl>,
 }
 
 impl console::Backend for ConsoleBackend<'_> {
@@ -289,8 +386,83 @@ impl console::Backend for ConsoleBackend<'_> {
         self.core.calls_view(Instant::now())
     }
 
+    fn registrations(&self) -> Vec<console::Registration> {
+        let now = Instant::now();
+        let mut out = Vec::new();
+        for (user, bindings) in self.core.registrations(now) {
+            if bindings.is_empty() {
+                out.push(console::Registration {
+                    user,
+                    contact: None,
+                    source: None,
+                    expires_s: 0,
+                });
+                continue;
+            }
+            for b in bindings {
+                out.push(console::Registration {
+                    user: user.clone(),
+                    contact: Some(b.contact.to_string()),
+                    source: Some(b.source.to_string()),
+                    expires_s: b.expires_at.saturating_duration_since(now).as_secs(),
+                });
+            }
+        }
+        out
+    }
+
+    fn hang_up(&mut self, port: u8) -> Result<String, String> {
+        self.core
+            .hang_up_port(Instant::now(), PortId(port))
+            .ok_or_else(|| format!("port {port} has no call"))
+    }
+
+    fn test_line(&mut self, port: u8) -> Result<String, String> {
+        // The call core seizes a line only to place a call (FxoPort::dial); it
+        // has no line-test entry point yet, so say what can be seen honestly.
+        let view = self.core.ports_view();
+        let p = view
+            .iter()
+            .find(|p| p.port == port)
+            .ok_or_else(|| format!("there is no port {port}"))?;
+        Err(format!(
+            "test line is not available yet: the call core can seize a line only \
+             to place a call. Port {port} is {}; `show sim` shows the exchange side",
+            p.state
+        ))
+    }
+
+    fn apply_live(&mut self, config: Arc<Config>) {
+        self.core.reconfigure(config);
+    }
+
+    fn stats(&self) -> Vec<String> {
+        let now = Instant::now();
+        let ports = self.core.ports_view();
+        let idle = ports.iter().filter(|p| p.state == "idle").count();
+        let calls = self.core.calls_view(now);
+        let (sent, received) = calls
+            .iter()
+            .filter_map(|c| c.media.as_ref())
+            .fold((0, 0), |(s, r), m| {
+                (s + m.packets_sent, r + m.packets_received)
+            });
+        vec![
+            format!(
+                "ports {}  idle {}  busy {}",
+                ports.len(),
+                idle,
+                ports.len() - idle
+            ),
+            format!(
+                "calls {}  RTP packets sent {sent}  received {received}",
+                calls.len()
+            ),
+        ]
+    }
+
     fn sim_status(&self) -> Option<Vec<String>> {
-        let status = self.sim.status();
+        let status = self.sim?.status();
         let lines = status.iter().map(|s| {
             format!(
                 "line {} {:<12} {:<12} {}{}",
@@ -306,10 +478,19 @@ impl console::Backend for ConsoleBackend<'_> {
         Some(lines.collect())
     }
 
-    fn sim_call(&self, phone: &str, number: &str) -> Result<(), String> {
+    fn sim_call(&mut self, phone: &str, number: &str) -> Result<(), String> {
         self.sim
+            .ok_or_else(|| "not running on the simulated board".to_string())?
             .place_call(phone, number)
             .map_err(|e| e.to_string())
+    }
+}
+
+/// The wall-clock time now, with the instant it was read at.
+fn wall_clock() -> WallClock {
+    WallClock {
+        at: Instant::now(),
+        wall: SystemTime::now(),
     }
 }
 
@@ -348,4 +529,119 @@ fn write_status(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+/// Send the SIP core's messages: datagrams on the UDP socket, stream
+/// messages to their connection's writer; close the connections it names.
+fn send_sip(
+    core: &mut Controller,
+    sip_socket: &UdpSocket,
+    tcp: &mut std::collections::HashMap<SocketAddr, mpsc::Sender<Vec<u8>>>,
+) {
+    while let Some(t) = core.poll_sip() {
+        match t.transport {
+            sip::Transport::Udp => {
+                if let Err(e) = sip_socket.try_send_to(&t.payload, t.destination) {
+                    warn!(destination = %t.destination, error = %e, "SIP send failed");
+                }
+            }
+            sip::Transport::Tcp => match tcp.get(&t.destination) {
+                Some(writer) => {
+                    if writer.try_send(t.payload).is_err() {
+                        // A peer that does not read: give up on it.
+                        warn!(destination = %t.destination, "SIP TCP connection stalled, closing it");
+                        tcp.remove(&t.destination);
+                    }
+                }
+                None => {
+                    warn!(destination = %t.destination, "SIP TCP connection gone, message dropped")
+                }
+            },
+        }
+    }
+    while let Some(peer) = core.sip_transport().poll_close() {
+        // Dropping the writer ends the connection's task, which closes it.
+        tcp.remove(&peer);
+    }
+}
+
+/// Accept SIP TCP connections; each gets a task that frames what it reads
+/// (`sip::transport::StreamFramer`) and writes what the core sends.
+fn spawn_sip_tcp(listener: tokio::net::TcpListener, input: mpsc::Sender<Input>) {
+    tokio::spawn(async move {
+        loop {
+            match listener.accept().await {
+                Ok((stream, peer)) => {
+                    let (writer, outgoing) = mpsc::channel::<Vec<u8>>(256);
+                    if input.send(Input::SipConnected(peer, writer)).await.is_err() {
+                        return;
+                    }
+                    tokio::spawn(sip_connection(stream, peer, input.clone(), outgoing));
+                }
+                Err(e) => {
+                    warn!(error = %e, "SIP TCP accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+    });
+}
+
+async fn sip_connection(
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    input: mpsc::Sender<Input>,
+    mut outgoing: mpsc::Receiver<Vec<u8>>,
+) {
+    use sip::transport::{stream::PONG, Frame, StreamFramer};
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let (mut reader, mut writer) = stream.into_split();
+    let mut framer = StreamFramer::new(sip::message::DEFAULT_MAX_MESSAGE_SIZE);
+    let mut buf = vec![0u8; 16 * 1024];
+    'connection: loop {
+        tokio::select! {
+            read = reader.read(&mut buf) => {
+                let n = match read {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) => {
+                        warn!(%peer, error = %e, "SIP TCP read failed");
+                        break;
+                    }
+                };
+                framer.push(buf.get(..n).unwrap_or(&[]));
+                loop {
+                    match framer.next_frame() {
+                        Ok(Some(Frame::Message(message))) => {
+                            if input.send(Input::SipStream(peer, message)).await.is_err() {
+                                return;
+                            }
+                        }
+                        Ok(Some(Frame::Ping)) => {
+                            if writer.write_all(PONG).await.is_err() {
+                                break 'connection;
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            warn!(%peer, error = %e, "SIP TCP framing broken, closing");
+                            break 'connection;
+                        }
+                    }
+                }
+            }
+            message = outgoing.recv() => match message {
+                Some(bytes) => {
+                    if let Err(e) = writer.write_all(&bytes).await {
+                        warn!(%peer, error = %e, "SIP TCP write failed");
+                        break;
+                    }
+                }
+                // The core closed the connection (idle) or the loop ended.
+                None => break,
+            },
+        }
+    }
+    let _ = writer.shutdown().await;
+    let _ = input.send(Input::SipDisconnected(peer)).await;
 }

@@ -30,6 +30,7 @@ pub fn remote_audio(body: &[u8]) -> Option<RemoteAudio> {
                 payload_type: pt,
                 encoding,
                 clock_rate,
+                fmtp: media.fmtp(pt).map(str::to_string),
             })
         })
         .collect();

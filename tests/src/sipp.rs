@@ -37,6 +37,17 @@ impl Sipp {
     /// traces into a temporary folder). `remote` is the gateway's SIP address, or
     /// `None` for a UAS.
     pub fn start(scenario_file: &str, remote: Option<SocketAddr>, args: &[&str]) -> Sipp {
+        Sipp::start_from("127.0.0.1", scenario_file, remote, args)
+    }
+
+    /// [`Sipp::start`] with sipp bound to `local_ip` (`127.0.0.2` for a
+    /// second source, `::1` for IPv6).
+    pub fn start_from(
+        local_ip: &str,
+        scenario_file: &str,
+        remote: Option<SocketAddr>,
+        args: &[&str],
+    ) -> Sipp {
         let dir = Dir::new("sipp");
         let mut cmd = Command::new("sipp");
         if let Some(r) = remote {
@@ -45,7 +56,7 @@ impl Sipp {
         let child = cmd
             .arg("-sf")
             .arg(scenario(scenario_file))
-            .args(["-i", "127.0.0.1", "-nostdin"])
+            .args(["-i", local_ip, "-nostdin"])
             .args(["-trace_msg", "-message_file"])
             .arg(dir.path().join("messages.log"))
             .args(["-trace_err", "-error_file"])

@@ -28,21 +28,24 @@
 //! | [`endpoint`]    | RFC 3261 §8, §9, §13, §15   | the UA core the call control drives    |
 //! | [`auth`]        | RFC 3261 §22, RFC 7616      | Digest authentication (server side)    |
 //! | [`registrar`]   | RFC 3261 §10.3              | bindings of registered IP phones       |
+//! | [`transport`]   | RFC 3261 §18, RFC 5626 §3.5.1 | UDP/TCP, stream framing, connections |
+//! | [`rate_limit`]  |                             | token bucket per source address        |
 //!
-//! Transport is UDP only for now; TCP, outbound registration, re-INVITE
-//! and rate limiting are deliberately left for later (see the seams named
-//! in [`endpoint`]). Digest authentication ([`auth`]) and the registrar
-//! ([`registrar`]) are in.
+//! UDP and TCP over IPv4 and IPv6; TLS, outbound registration and the
+//! client side of Digest are left for later (see the seams named in
+//! [`endpoint`]).
 
 pub mod auth;
 pub mod dialog;
 pub mod endpoint;
 pub mod message;
+pub mod rate_limit;
 pub mod registrar;
 pub mod sdp;
 pub mod timer;
 pub mod transaction;
 mod transmit;
+pub mod transport;
 
 pub use endpoint::{
     CallError, CallHandle, CallInfo, CallState, Endpoint, EndpointConfig, Event, OutgoingInvite,
@@ -50,3 +53,4 @@ pub use endpoint::{
 };
 pub use message::{Headers, Message, Method, NameAddr, ParseError, Request, Response, Uri};
 pub use transmit::Transmit;
+pub use transport::Transport;

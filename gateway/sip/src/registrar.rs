@@ -234,6 +234,15 @@ impl Registrar {
             .unwrap_or_default()
     }
 
+    /// Whether a live binding was registered from `source` (its stream
+    /// connection must stay open: calls reach the phone only on it).
+    pub fn has_source(&self, now: Instant, source: std::net::SocketAddr) -> bool {
+        self.bindings
+            .values()
+            .flatten()
+            .any(|b| b.source == source && b.expires_at > now)
+    }
+
     /// Number of users with at least one binding.
     pub fn user_count(&self) -> usize {
         self.bindings.len()

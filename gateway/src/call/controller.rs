@@ -31,7 +31,7 @@ use super::route::Routes;
 use super::state::{Call, CallState, Direction, FinishedCall};
 use super::view::{CallView, MediaView, PortView};
 use crate::command::CommandTable;
-use crate::config::{Codec, Config, PortConfig, PortKindConfig};
+use crate::config::{Config, PortConfig, PortKindConfig};
 use crate::line::{FxoEvent, FxoPort, FxoTimings};
 use crate::media::negotiation::{self, RemoteAudio};
 use crate::media::session::RtpQueue;
@@ -55,6 +55,8 @@ pub struct Controller {
     sip_addr: SocketAddr,
     routes: Routes,
     commands: CommandTable,
+    /// Named command tables (`[[command_tables]]`).
+    command_tables: HashMap<String, CommandTable>,
     ports: Vec<Port>,
     calls: BTreeMap<CallHandle, Call>,
     /// INFO requests in flight, so a client that refuses INFO gets MESSAGE.
@@ -100,6 +102,11 @@ impl Controller {
             sip_addr,
             routes: Routes::from_config(&config),
             commands: CommandTable::from_config(&config.commands),
+            command_tables: config
+                .command_tables
+                .iter()
+                .filter_map(|t| Some((t.name.clone()?, CommandTable::from_config(t))))
+                .collect(),
             ports,
             calls: BTreeMap::new(),
             infos: HashMap::new(),
@@ -121,15 +128,37 @@ impl Controller {
         self.drain_sip(now);
     }
 
-    /// An RTP datagram arrived on port `port`'s socket.
-    pub fn handle_rtp(&mut self, port: PortId, source: SocketAddr, data: &[u8]) {
+    /// A SIP message framed from the TCP connection with `peer`.
+    pub fn handle_sip_stream(&mut self, now: Instant, peer: SocketAddr, data: &[u8]) {
+        self.sip.handle_stream_message(now, peer, data);
+        self.drain_sip(now);
+    }
+
+    /// The SIP core's transport bookkeeping for the runtime: TCP connections
+    /// opened and closed, and those to close (`poll_close`). Raises no events.
+    pub fn sip_transport(&mut self) -> &mut Endpoint {
+        &mut self.sip
+    }
+
+    /// An RTP datagram arrived on port `port`'s socket at `now`.
+    pub fn handle_rtp(&mut self, now: Instant, port: PortId, source: SocketAddr, data: &[u8]) {
         let Some(handle) = self.ports.get(port.index()).and_then(|p| p.call) else {
             return;
         };
         if let Some(media) = self.calls.get_mut(&handle).and_then(|c| c.media.as_mut()) {
-            if let Err(e) = media.receive(source, data) {
+            if let Err(e) = media.receive(now, source, data) {
                 debug!(%port, %source, error = %e, "RTP datagram ignored");
             }
+        }
+    }
+
+    /// An RTCP datagram arrived on port `port`'s RTCP socket (RTP port + 1).
+    pub fn handle_rtcp(&mut self, now: Instant, port: PortId, source: SocketAddr, data: &[u8]) {
+        let Some(handle) = self.ports.get(port.index()).and_then(|p| p.call) else {
+            return;
+        };
+        if let Some(media) = self.calls.get_mut(&handle).and_then(|c| c.media.as_mut()) {
+            media.receive_rtcp(now, source, data);
         }
     }
 
@@ -173,7 +202,7 @@ impl Controller {
                     }
                     call.poll_command_timeout(now);
                     if let Some(media) = call.media.as_mut() {
-                        media.transmit(&mut self.rtp_out);
+                        media.transmit(now, &mut self.rtp_out);
                         media.play_to_line(tx);
                     }
                 }
@@ -228,6 +257,13 @@ impl Controller {
         self.sip_addr
     }
 
+    /// The command table called `name`, or the default one.
+    fn command_table(&self, name: Option<&str>) -> CommandTable {
+        name.and_then(|n| self.command_tables.get(n))
+            .unwrap_or(&self.commands)
+            .clone()
+    }
+
     // ---- views --------------------------------------------------------------
 
     /// Every port.
@@ -256,6 +292,48 @@ impl Controller {
         self.calls
             .values()
             .map(|c| self.call_view(now, c))
+            .collect()
+    }
+
+    /// Take the settings that apply live from `config` (already validated, same
+    /// ports): routes, DTMF command tables and the ports' ANIs and inbound URIs.
+    /// Calls in progress keep the command table they started with; new calls use
+    /// the new settings. Nothing else changes (the caller restarts for the rest).
+    pub fn reconfigure(&mut self, config: Arc<Config>) {
+        self.routes = Routes::from_config(&config);
+        self.commands = CommandTable::from_config(&config.commands);
+        for (port, new) in self.ports.iter_mut().zip(&config.ports) {
+            port.config.ani.clone_from(&new.ani);
+            port.config.inbound_uri.clone_from(&new.inbound_uri);
+        }
+        self.config = config;
+    }
+
+    /// Hang up the call on `port` from the management side: BYE (or CANCEL, or
+    /// a 480 to an IP client still waiting) and the port goes on hook. Returns the
+    /// call's Call-ID, `None` when the port has no call.
+    pub fn hang_up_port(&mut self, now: Instant, port: PortId) -> Option<String> {
+        let handle = self.ports.get(port.index())?.call?;
+        let c = self.calls.get(&handle)?;
+        let call_id = c.context.call_id.clone();
+        if c.state == CallState::Connected || c.direction == Direction::FromLine {
+            if let Err(e) = self.sip.hangup(now, handle) {
+                warn!(%port, error = %e, "cannot hang up toward the IP client");
+            }
+        } else {
+            self.reject(now, handle, 480, "Temporarily Unavailable");
+        }
+        self.end_call(now, handle, "operator-hangup");
+        Some(call_id)
+    }
+
+    /// SIP registrations of the configured accounts: user and its live bindings.
+    pub fn registrations(&self, now: Instant) -> Vec<(String, Vec<sip::registrar::Binding>)> {
+        self.config
+            .sip
+            .accounts
+            .iter()
+            .map(|a| (a.user.clone(), self.sip.registrar().bindings(now, &a.user)))
             .collect()
     }
 
@@ -289,10 +367,7 @@ impl Controller {
             media: c.media.as_ref().map(|m| {
                 let s = m.stats();
                 MediaView {
-                    codec: match m.negotiated().codec {
-                        Codec::Pcmu => "PCMU",
-                        Codec::Pcma => "PCMA",
-                    },
+                    codec: m.negotiated().codec_name(),
                     remote_rtp: m.remote(),
                     telephone_event: m.negotiated().telephone_event.is_some(),
                     packets_sent: s.packets_sent,
@@ -353,6 +428,22 @@ impl Controller {
             } => debug!(?call, %content_type, "INFO from client"),
             SipEvent::RequestCompleted { request, status } => {
                 self.on_request_completed(now, request, status)
+            }
+            // The SIP core answered a re-INVITE (hold/resume) itself; media
+            // keeps running (a held client discards what it receives).
+            SipEvent::SessionModified {
+                call,
+                remote,
+                local,
+                ..
+            } => {
+                let port = self.calls.get(&call).map(|c| c.port);
+                info!(
+                    ?port,
+                    remote = remote.as_str(),
+                    local = local.as_str(),
+                    "session modified by re-INVITE"
+                );
             }
             SipEvent::Dropped { source, reason } => {
                 warn!(%source, %reason, "SIP datagram dropped or rejected");
@@ -424,7 +515,12 @@ impl Controller {
         port.call = Some(call);
         let port_id = PortId(index as u8);
         info!(%call_id, port = %port_id, number = %decision.number, "seizing line");
-        let mut c = Call::new(port_id, Direction::ToLine, context, &self.commands, now);
+        let port_table = self
+            .ports
+            .get(index)
+            .and_then(|p| p.config.command_table.as_deref());
+        let table = self.command_table(decision.command_table.as_deref().or(port_table));
+        let mut c = Call::new(port_id, Direction::ToLine, context, &table, now);
         c.dialled = Some(decision.number);
         c.negotiated = Some(negotiated);
         self.calls.insert(call, c);
@@ -453,7 +549,7 @@ impl Controller {
                 }
                 info!(%port, call_id = %c.context.call_id, "client answered; line off hook");
                 c.negotiated = Some(n);
-                c.connect(now, &mut self.rng, self.config.media.jitter_frames);
+                c.connect(now, &mut self.rng, &self.config.media);
                 self.notifications.push_back(answered(c));
             }
             Err(e) => {
@@ -626,19 +722,13 @@ impl Controller {
             return;
         };
         self.sdp_version += 1;
-        let body = negotiation::sdp(
-            local,
-            u64::from(port.0) + 1,
-            self.sdp_version,
-            &[n.codec],
-            n.telephone_event,
-        );
+        let body = negotiation::answer_sdp(local, u64::from(port.0) + 1, self.sdp_version, &n);
         if let Err(e) = self.sip.accept(now, handle, body.as_bytes()) {
             warn!(%port, error = %e, "cannot answer the client");
             self.end_call(now, handle, "cannot-answer");
             return;
         }
-        c.connect(now, &mut self.rng, self.config.media.jitter_frames);
+        c.connect(now, &mut self.rng, &self.config.media);
         self.notifications.push_back(answered(c));
         info!(%port, call_id = %c.context.call_id, "far end answered; call connected");
     }
@@ -731,9 +821,15 @@ impl Controller {
                     .unwrap_or_default();
                 info!(%port, %call_id, uri = %uri_text, "line ringing; calling IP client");
                 let context = CallContext::from_headers(&call_id, &uri_text, []);
+                // A caller on the PSTN gets no command plane unless the port
+                // names a table for it: commands are for the call centre's side.
+                let table = match p.config.command_table.clone() {
+                    Some(name) => self.command_table(Some(&name)),
+                    None => CommandTable::from_config(&crate::config::CommandsConfig::default()),
+                };
                 self.calls.insert(
                     handle,
-                    Call::new(port, Direction::FromLine, context, &self.commands, now),
+                    Call::new(port, Direction::FromLine, context, &table, now),
                 );
             }
             Err(e) => {

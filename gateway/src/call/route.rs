@@ -34,6 +34,8 @@ pub struct Decision {
     pub number: String,
     /// Ports that may carry it, in order of preference.
     pub ports: Vec<u8>,
+    /// The route's command table, if it names one.
+    pub command_table: Option<String>,
 }
 
 impl Routes {
@@ -78,6 +80,7 @@ impl Routes {
         Ok(Decision {
             number,
             ports: route.ports.clone(),
+            command_table: route.config.command_table.clone(),
         })
     }
 }

@@ -10,9 +10,9 @@ use tracing::{info, warn};
 
 use super::context::CallContext;
 use crate::command::{Command, CommandTable, Outcome, Recognizer};
-use crate::config::{CommandAction, PortConfig};
+use crate::config::{CommandAction, MediaConfig, PortConfig};
 use crate::media::rtp::{RtpTimestamp, Ssrc};
-use crate::media::{MediaSession, Negotiated};
+use crate::media::{MediaSession, Negotiated, StreamIds};
 
 /// Which way a call goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,21 +181,29 @@ impl Call {
     }
 
     /// Both sides are connected: start the media with what was negotiated.
-    pub fn connect(&mut self, now: Instant, rng: &mut u64, jitter_frames: u8) {
+    pub fn connect(&mut self, now: Instant, rng: &mut u64, config: &MediaConfig) {
         let Some(n) = self.negotiated else {
             return;
         };
-        let (ssrc, seq, ts) = next_stream_ids(rng);
+        let (ssrc, seq, timestamp) = next_stream_ids(rng);
         self.state = CallState::Connected;
         self.answered = Some(now);
-        self.media = Some(MediaSession::new(
-            self.port,
-            n,
+        let ids = StreamIds {
             ssrc,
             seq,
-            ts,
-            usize::from(jitter_frames),
-        ));
+            timestamp,
+        };
+        self.media = match MediaSession::new(self.port, n, ids, config, now) {
+            Ok(mut media) => {
+                media.set_line_echo_canceller(self.settings.echo_cancellation);
+                media.set_acoustic_echo_control(self.settings.echo_suppression);
+                Some(media)
+            }
+            Err(e) => {
+                warn!(port = %self.port, error = %e, "media could not start");
+                None
+            }
+        };
     }
 
     /// The inter-digit timer of the command recognizer.
@@ -232,6 +240,10 @@ impl Call {
                     Outcome::Release(held) => {
                         self.release(&held);
                         None
+                    }
+                    Outcome::ReleaseThenCommand(held, command) => {
+                        self.release(&held);
+                        Some(self.execute(port, &command))
                     }
                 }
             }
@@ -275,6 +287,8 @@ impl Call {
         }
         if let Some(media) = self.media.as_mut() {
             media.set_gain_to_line_db(self.settings.volume_db());
+            media.set_line_echo_canceller(self.settings.echo_cancellation);
+            media.set_acoustic_echo_control(self.settings.echo_suppression);
         }
         self.commands.push(keyed.clone());
         info!(port = port.port, digits = %keyed, action = action.name(), "command recognised");

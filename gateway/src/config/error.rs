@@ -41,6 +41,18 @@ pub enum ConfigError {
     },
 }
 
+impl ConfigError {
+    /// The key at fault (empty when the fault is not one key's) and what is
+    /// wrong, without the file and line: the console's one-line error.
+    pub fn key_and_message(&self) -> (String, String) {
+        match self {
+            ConfigError::Read { source, .. } => (String::new(), source.to_string()),
+            ConfigError::Syntax { key, message, .. }
+            | ConfigError::Invalid { key, message, .. } => (key.clone(), message.clone()),
+        }
+    }
+}
+
 struct Located<'a> {
     path: &'a PathBuf,
     line: Option<usize>,

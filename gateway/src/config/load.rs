@@ -156,9 +156,38 @@ fn validate(config: &Config) -> Result<(), Invalid> {
         ));
     }
     validate_merchants(config)?;
+    validate_console(config)?;
     validate_ports(config)?;
     validate_routes(config)?;
-    validate_commands(config)?;
+    validate_commands(&config.commands, "commands")?;
+    validate_command_tables(config)?;
+    if !(2..=3600).contains(&config.board.watchdog_timeout_s) {
+        return Err(invalid(
+            "board.watchdog_timeout_s",
+            "between 2 and 3600 seconds (it is fed every second)",
+        ));
+    }
+    if config.board.kind == BoardKind::Hardware {
+        let Some(hw) = &config.hardware else {
+            return Err(invalid(
+                "hardware",
+                "board.kind = \"hardware\" needs a [hardware] table describing the card",
+            ));
+        };
+        if let Err(e) = hw.validate() {
+            return Err(invalid("hardware", e.to_string()));
+        }
+        if hw.ports.len() != config.ports.len() {
+            return Err(invalid(
+                "hardware.ports",
+                format!(
+                    "the card has {} ports but [[ports]] lists {}",
+                    hw.ports.len(),
+                    config.ports.len()
+                ),
+            ));
+        }
+    }
     if config.board.kind == BoardKind::Simulated {
         let Some(sim) = &config.simulation else {
             return Err(invalid(
@@ -211,6 +240,38 @@ fn validate_merchants(config: &Config) -> Result<(), Invalid> {
                     "tokens must have at least 8 characters and be unique across merchants",
                 ));
             }
+        }
+    }
+    Ok(())
+}
+
+fn validate_console(config: &Config) -> Result<(), Invalid> {
+    let console = &config.console;
+    if console.baud == 0 {
+        return Err(invalid("console.baud", "the serial speed must be above 0"));
+    }
+    if console.max_login_failures == 0 {
+        return Err(invalid(
+            "console.max_login_failures",
+            "at least 1 failed login before the lock-out",
+        ));
+    }
+    let mut names = HashSet::new();
+    for (i, user) in console.users.iter().enumerate() {
+        let name_ok = !user.name.is_empty()
+            && user.name.len() <= 32
+            && user
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+        if !name_ok || !names.insert(user.name.as_str()) {
+            return Err(invalid(
+                format!("console.users[{i}].name"),
+                "names are unique, 1-32 letters, digits, '-', '_' or '.'",
+            ));
+        }
+        if let Err(e) = crate::console::password::check_hash(&user.password_hash) {
+            return Err(invalid(format!("console.users[{i}].password_hash"), e));
         }
     }
     Ok(())
@@ -311,28 +372,68 @@ fn validate_routes(config: &Config) -> Result<(), Invalid> {
     Ok(())
 }
 
-fn validate_commands(config: &Config) -> Result<(), Invalid> {
-    let commands = &config.commands;
+fn validate_command_tables(config: &Config) -> Result<(), Invalid> {
+    let mut names = HashSet::new();
+    for (i, table) in config.command_tables.iter().enumerate() {
+        let key = format!("command_tables[{i}]");
+        match &table.name {
+            Some(n) if !n.is_empty() && names.insert(n.as_str()) => {}
+            _ => {
+                return Err(invalid(
+                    format!("{key}.name"),
+                    "each table needs a unique name",
+                ))
+            }
+        }
+        validate_commands(table, &key)?;
+    }
+    let known = |name: &Option<String>| name.as_ref().is_none_or(|n| names.contains(n.as_str()));
+    for (i, port) in config.ports.iter().enumerate() {
+        if !known(&port.command_table) {
+            return Err(invalid(
+                format!("ports[{i}].command_table"),
+                "no [[command_tables]] has this name",
+            ));
+        }
+    }
+    for (i, route) in config.routes.iter().enumerate() {
+        if !known(&route.command_table) {
+            return Err(invalid(
+                format!("routes[{i}].command_table"),
+                "no [[command_tables]] has this name",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn validate_commands(
+    commands: &crate::config::CommandsConfig,
+    prefix: &str,
+) -> Result<(), Invalid> {
     if dsp::dtmf::Digit::from_char(commands.start_key).is_none() {
         return Err(invalid(
-            "commands.start_key",
+            format!("{prefix}.start_key"),
             "the start key must be a DTMF key",
         ));
     }
     if let Some(channel) = &commands.channel {
         if dsp::dtmf::Digit::from_char(channel.key).is_none() || channel.key.is_ascii_digit() {
             return Err(invalid(
-                "commands.channel.key",
+                format!("{prefix}.channel.key"),
                 "the channel key must be a DTMF key other than 0-9",
             ));
         }
         if !(1..=8).contains(&channel.digits) {
-            return Err(invalid("commands.channel.digits", "between 1 and 8 digits"));
+            return Err(invalid(
+                format!("{prefix}.channel.digits"),
+                "between 1 and 8 digits",
+            ));
         }
     }
     let mut seen: Vec<&str> = Vec::new();
     for (i, seq) in commands.sequences.iter().enumerate() {
-        let key = format!("commands.sequence[{i}].digits");
+        let key = format!("{prefix}.sequence[{i}].digits");
         if seq.digits.len() < 2 || !seq.digits.starts_with(commands.start_key) {
             return Err(invalid(
                 key,
@@ -340,6 +441,12 @@ fn validate_commands(config: &Config) -> Result<(), Invalid> {
                     "{:?} must start with the start key {:?} and have at least one more digit",
                     seq.digits, commands.start_key
                 ),
+            ));
+        }
+        if seq.digits.len() > crate::command::MAX_SEQUENCE {
+            return Err(invalid(
+                key,
+                format!("at most {} digits", crate::command::MAX_SEQUENCE),
             ));
         }
         if seq
@@ -379,13 +486,13 @@ fn validate_commands(config: &Config) -> Result<(), Invalid> {
         seen.push(&seq.digits);
         if seq.action == CommandAction::LinkDesk {
             return Err(invalid(
-                format!("commands.sequence[{i}].action"),
+                format!("{prefix}.sequence[{i}].action"),
                 "link-desk is the channel code: configure it in [commands.channel]",
             ));
         }
         if seq.action == CommandAction::PushPage && seq.url.is_none() {
             return Err(invalid(
-                format!("commands.sequence[{i}].url"),
+                format!("{prefix}.sequence[{i}].url"),
                 "push-page needs a url",
             ));
         }

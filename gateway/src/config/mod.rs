@@ -4,7 +4,9 @@
 //! [`load`] reads and validates it; every fault names the file, the line and the key
 //! (see [`ConfigError`]). The repository's `config/demo.toml` is the default.
 
+pub mod edit;
 mod error;
+pub mod live;
 mod load;
 mod model;
 mod sip;

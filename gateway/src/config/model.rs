@@ -38,9 +38,12 @@ pub struct Config {
     /// Outbound routes (IP client -> line), first match wins.
     #[serde(default)]
     pub routes: Vec<RouteConfig>,
-    /// DTMF command sequences recognised during calls.
+    /// DTMF command sequences recognised during calls (the default table).
     #[serde(default)]
     pub commands: CommandsConfig,
+    /// Named command tables that ports and routes can choose instead.
+    #[serde(default)]
+    pub command_tables: Vec<CommandsConfig>,
     /// Call records.
     #[serde(default)]
     pub records: RecordsConfig,
@@ -49,6 +52,9 @@ pub struct Config {
     pub merchants: Vec<MerchantConfig>,
     /// The simulated exchange (used when `board.kind = "simulated"`).
     pub simulation: Option<drivers::sim::SimConfig>,
+    /// The hardware line card (used when `board.kind = "hardware"`).
+    #[serde(default)]
+    pub hardware: Option<drivers::hardware::HardwareCardConfig>,
 }
 
 /// A merchant whose web pages place calls (`X-Merchant-Id` on the INVITE).
@@ -129,6 +135,25 @@ pub struct SipConfig {
     /// Live SIP transactions at most; above it new requests get 503 + Retry-After.
     #[serde(default = "default_max_transactions")]
     pub max_transactions: usize,
+    /// Calls (SIP dialogs) at most; above it new INVITEs get 503 + Retry-After.
+    #[serde(default = "default_max_dialogs")]
+    pub max_dialogs: usize,
+    /// Requests per second from one source IP address (0: no limit); over it
+    /// the source gets one 503 + Retry-After a second and the rest is dropped.
+    #[serde(default = "default_rate_limit_per_s")]
+    pub rate_limit_per_s: u32,
+    /// Requests one source may send at once before the rate limit applies.
+    #[serde(default = "default_rate_limit_burst")]
+    pub rate_limit_burst: u32,
+    /// Also accept SIP over TCP on the `listen` address and port.
+    #[serde(default = "default_true_sip")]
+    pub tcp: bool,
+    /// Close a TCP connection idle this long (unless a call or registration uses it).
+    #[serde(default = "default_tcp_idle_timeout")]
+    pub tcp_idle_timeout_s: u32,
+    /// Open TCP connections at most.
+    #[serde(default = "default_max_tcp_connections")]
+    pub max_tcp_connections: usize,
     /// Who may register and call: `[[sip.accounts]]` tables.
     #[serde(default)]
     pub accounts: Vec<SipAccountConfig>,
@@ -146,6 +171,12 @@ impl Default for SipConfig {
             registration_min_expires_s: default_min_expires(),
             registration_max_expires_s: default_max_expires(),
             max_transactions: default_max_transactions(),
+            max_dialogs: default_max_dialogs(),
+            rate_limit_per_s: default_rate_limit_per_s(),
+            rate_limit_burst: default_rate_limit_burst(),
+            tcp: true,
+            tcp_idle_timeout_s: default_tcp_idle_timeout(),
+            max_tcp_connections: default_max_tcp_connections(),
             accounts: Vec::new(),
         }
     }
@@ -200,6 +231,30 @@ fn default_max_transactions() -> usize {
     1024
 }
 
+fn default_max_dialogs() -> usize {
+    256
+}
+
+fn default_rate_limit_per_s() -> u32 {
+    100
+}
+
+fn default_rate_limit_burst() -> u32 {
+    200
+}
+
+fn default_true_sip() -> bool {
+    true
+}
+
+fn default_tcp_idle_timeout() -> u32 {
+    120
+}
+
+fn default_max_tcp_connections() -> usize {
+    256
+}
+
 fn default_sip_listen() -> SocketAddr {
     SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 5060)
 }
@@ -246,9 +301,13 @@ pub enum Codec {
     /// G.711 A-law, static payload type 8.
     #[serde(rename = "PCMA")]
     Pcma,
+    /// Opus (RFC 7587), dynamic payload type 111 in our offers.
+    #[serde(rename = "opus", alias = "OPUS")]
+    Opus,
 }
 
-/// Codec preferences.
+/// Codec preferences, DTMF transport, jitter buffer, Opus and echo control
+/// (the `[media]` table; documented in docs/CONFIGURATION.md).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MediaConfig {
@@ -258,9 +317,28 @@ pub struct MediaConfig {
     /// Payload type offered for RFC 4733 telephone-event.
     #[serde(default = "default_te_pt")]
     pub telephone_event_payload_type: u8,
-    /// Frames (20 ms each) the playout buffer holds before it starts playing.
+    /// Frames (20 ms each) of spare audio buffered before playout starts.
     #[serde(default = "default_jitter_frames")]
     pub jitter_frames: u8,
+    /// Least spare audio the adaptive jitter buffer keeps, ms.
+    #[serde(default)]
+    pub jitter_min_ms: u16,
+    /// Most spare audio the adaptive jitter buffer keeps, ms (at most 400).
+    #[serde(default = "default_jitter_max_ms")]
+    pub jitter_max_ms: u16,
+    /// Opus bit rate toward clients, bits per second.
+    #[serde(default = "default_opus_bitrate")]
+    pub opus_bitrate: u32,
+    /// Opus encoder complexity, 0..=10.
+    #[serde(default = "default_opus_complexity")]
+    pub opus_complexity: u8,
+    /// Highest rate the Opus encoder runs at (the client's maxplaybackrate may
+    /// lower it): 8000, 16000, 24000 or 48000.
+    #[serde(default = "default_opus_rate")]
+    pub opus_max_encode_rate_hz: u32,
+    /// Line echo canceller tail, ms (16..=64).
+    #[serde(default = "default_echo_tail_ms")]
+    pub echo_tail_ms: u16,
 }
 
 impl Default for MediaConfig {
@@ -269,6 +347,12 @@ impl Default for MediaConfig {
             codecs: default_codecs(),
             telephone_event_payload_type: default_te_pt(),
             jitter_frames: default_jitter_frames(),
+            jitter_min_ms: 0,
+            jitter_max_ms: default_jitter_max_ms(),
+            opus_bitrate: default_opus_bitrate(),
+            opus_complexity: default_opus_complexity(),
+            opus_max_encode_rate_hz: default_opus_rate(),
+            echo_tail_ms: default_echo_tail_ms(),
         }
     }
 }
@@ -281,8 +365,28 @@ fn default_te_pt() -> u8 {
     101
 }
 
+fn default_jitter_max_ms() -> u16 {
+    200
+}
+
+fn default_opus_bitrate() -> u32 {
+    24_000
+}
+
+fn default_opus_complexity() -> u8 {
+    5
+}
+
+fn default_opus_rate() -> u32 {
+    48_000
+}
+
+fn default_echo_tail_ms() -> u16 {
+    32
+}
+
 fn default_jitter_frames() -> u8 {
-    2
+    1
 }
 
 /// HTTP API settings.
@@ -324,6 +428,15 @@ pub struct ConsoleConfig {
     /// Serial line speed.
     #[serde(default = "default_baud")]
     pub baud: u32,
+    /// Log out after this many seconds without a key pressed; 0 never does.
+    #[serde(default = "default_idle_timeout")]
+    pub idle_timeout_s: u32,
+    /// Consecutive failed logins before the console locks for a growing time.
+    #[serde(default = "default_max_login_failures")]
+    pub max_login_failures: u32,
+    /// Who may log in (`[[console.users]]`). None: no login is asked (development).
+    #[serde(default)]
+    pub users: Vec<ConsoleUserConfig>,
 }
 
 impl Default for ConsoleConfig {
@@ -331,8 +444,38 @@ impl Default for ConsoleConfig {
         ConsoleConfig {
             device: default_console_device(),
             baud: default_baud(),
+            idle_timeout_s: default_idle_timeout(),
+            max_login_failures: default_max_login_failures(),
+            users: Vec::new(),
         }
     }
+}
+
+/// One console login (`[[console.users]]`).
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleUserConfig {
+    /// The login name.
+    pub name: String,
+    /// The password as an Argon2id PHC string (`gateway --hash-password`).
+    pub password_hash: String,
+}
+
+impl std::fmt::Debug for ConsoleUserConfig {
+    // Even a hash stays out of logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConsoleUserConfig")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+fn default_idle_timeout() -> u32 {
+    900
+}
+
+fn default_max_login_failures() -> u32 {
+    3
 }
 
 fn default_console_device() -> String {
@@ -350,6 +493,8 @@ pub enum BoardKind {
     /// The in-process virtual exchange (`[simulation]`).
     #[default]
     Simulated,
+    /// Real line-card hardware (`[hardware]`: ALSA audio, GPIO or modem signalling).
+    Hardware,
 }
 
 /// Board selection and national settings.
@@ -362,11 +507,23 @@ pub struct BoardConfig {
     /// Tone plan of the exchange the FXO ports face: `north-america` or `cept`.
     #[serde(default = "default_tones")]
     pub tones: String,
+    /// The hardware watchdog device (e.g. `/dev/watchdog`); none when absent.
+    #[serde(default)]
+    pub watchdog: Option<std::path::PathBuf>,
+    /// Seconds the watchdog waits for a keep-alive before resetting the box.
+    #[serde(default = "default_watchdog_timeout")]
+    pub watchdog_timeout_s: u32,
+}
+
+fn default_watchdog_timeout() -> u32 {
+    15
 }
 
 impl Default for BoardConfig {
     fn default() -> Self {
         BoardConfig {
+            watchdog: None,
+            watchdog_timeout_s: default_watchdog_timeout(),
             kind: BoardKind::default(),
             tones: default_tones(),
         }
@@ -438,6 +595,9 @@ pub struct PortConfig {
     /// Calls arriving on this port (ringing) go to this SIP URI.
     #[serde(default)]
     pub inbound_uri: Option<String>,
+    /// The command table (a `[[command_tables]]` name) for calls on this port.
+    #[serde(default)]
+    pub command_table: Option<String>,
 }
 
 /// One outbound route: which IP calls go out on which ports, and what is dialled.
@@ -459,12 +619,19 @@ pub struct RouteConfig {
     /// Ports this route may use (default: every FXO port).
     #[serde(default)]
     pub ports: Option<Vec<u8>>,
+    /// The command table (a `[[command_tables]]` name) for calls on this route;
+    /// it wins over the port's.
+    #[serde(default)]
+    pub command_table: Option<String>,
 }
 
 /// DTMF command recognition.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommandsConfig {
+    /// The table's name (required in `[[command_tables]]`, unused in `[commands]`).
+    #[serde(default)]
+    pub name: Option<String>,
     /// The key that starts a command sequence.
     #[serde(default = "default_start_key")]
     pub start_key: char,
@@ -506,6 +673,7 @@ fn default_channel_digits() -> usize {
 impl Default for CommandsConfig {
     fn default() -> Self {
         CommandsConfig {
+            name: None,
             start_key: default_start_key(),
             interdigit_timeout_ms: default_interdigit(),
             sequences: Vec::new(),

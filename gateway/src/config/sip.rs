@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use sip::auth::digest::Algorithm;
 use sip::auth::{Account, AuthConfig, Secret};
+use sip::rate_limit::RateLimitConfig;
 use sip::registrar::RegistrarConfig;
 use sip::EndpointConfig;
 
@@ -17,6 +18,14 @@ impl SipConfig {
         let mut config = EndpointConfig::new(local);
         config.user_agent = self.user_agent.clone();
         config.max_transactions = self.max_transactions;
+        config.max_dialogs = self.max_dialogs;
+        config.rate_limit = (self.rate_limit_per_s > 0).then(|| RateLimitConfig {
+            per_second: self.rate_limit_per_s,
+            burst: self.rate_limit_burst.max(1),
+            ..RateLimitConfig::default()
+        });
+        config.tcp_idle_timeout = Duration::from_secs(u64::from(self.tcp_idle_timeout_s));
+        config.max_connections = self.max_tcp_connections;
         config.allow_unauthenticated_invite = self.allow_unauthenticated;
         // With no accounts and allow_unauthenticated (the loopback demo) the
         // registrar is open too; otherwise everything is authenticated.
@@ -109,6 +118,25 @@ impl SipConfig {
         }
         if self.max_transactions == 0 {
             return err("sip.max_transactions", "must be at least 1".into());
+        }
+        if self.max_dialogs == 0 {
+            return err("sip.max_dialogs", "must be at least 1".into());
+        }
+        if self.rate_limit_per_s > 0 && self.rate_limit_burst == 0 {
+            return err(
+                "sip.rate_limit_burst",
+                "must be at least 1 when rate_limit_per_s is set".into(),
+            );
+        }
+        // Transactions over a connection last up to 64*T1 (32 s).
+        if self.tcp_idle_timeout_s < 32 {
+            return err("sip.tcp_idle_timeout_s", "must be at least 32".into());
+        }
+        if self.tcp && self.max_tcp_connections == 0 {
+            return err(
+                "sip.max_tcp_connections",
+                "must be at least 1 with tcp = true".into(),
+            );
         }
         let mut seen = std::collections::HashSet::new();
         for (i, a) in self.accounts.iter().enumerate() {

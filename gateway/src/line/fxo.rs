@@ -59,6 +59,10 @@ impl Default for FxoTimings {
     }
 }
 
+/// Caller ID decoded at most this long before the first ring burst belongs to
+/// that call (ETSI sends it before ringing); anything older is stale.
+const PRE_RING_CALLER_ID: Duration = Duration::from_secs(5);
+
 /// What the port reports to call control.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FxoEvent {
@@ -145,6 +149,9 @@ pub struct FxoPort {
     progress: ProgressDetector,
     caller_id_rx: CallerIdReceiver,
     caller_id: Option<CallerIdMessage>,
+    /// When `caller_id` was decoded: only a message from this ringing episode
+    /// (or just before its first burst, as ETSI sends it) belongs to the call.
+    caller_id_at: Option<Instant>,
     events: VecDeque<FxoEvent>,
     commands: VecDeque<LineCommand>,
 }
@@ -165,6 +172,7 @@ impl FxoPort {
             progress: ProgressDetector::new(plan),
             caller_id_rx: CallerIdReceiver::new(ReceiverConfig::default()),
             caller_id: None,
+            caller_id_at: None,
             events: VecDeque::with_capacity(4),
             commands: VecDeque::with_capacity(4),
         }
@@ -225,6 +233,12 @@ impl FxoPort {
     /// End whatever the port is doing. A ringing line that is not answered is
     /// ignored until its ringing stops.
     pub fn hang_up(&mut self) {
+        if !matches!(
+            self.state,
+            State::Ringing { .. } | State::IgnoringRing { .. }
+        ) {
+            self.forget_caller_id();
+        }
         match self.state {
             State::Idle | State::IgnoringRing { .. } => {}
             State::Ringing { last_ring, .. } => self.state = State::IgnoringRing { last_ring },
@@ -240,6 +254,12 @@ impl FxoPort {
     pub fn handle_line_event(&mut self, now: Instant, event: LineEvent) {
         match (&mut self.state, event) {
             (State::Idle, LineEvent::RingOn) => {
+                let fresh = self
+                    .caller_id_at
+                    .is_some_and(|at| now.saturating_duration_since(at) < PRE_RING_CALLER_ID);
+                if !fresh {
+                    self.forget_caller_id();
+                }
                 self.state = State::Ringing {
                     last_ring: now,
                     bursts: 1,
@@ -297,6 +317,7 @@ impl FxoPort {
             while let Some(result) = self.caller_id_rx.poll_message() {
                 if let Ok(message) = result {
                     self.caller_id = Some(message);
+                    self.caller_id_at = Some(now);
                     if let State::Ringing { announced, .. } = &mut self.state {
                         if !*announced {
                             *announced = true;
@@ -319,8 +340,7 @@ impl FxoPort {
                     self.events.push_back(FxoEvent::RingingStopped);
                 }
                 self.state = State::Idle;
-                self.caller_id = None;
-                self.caller_id_rx.reset();
+                self.forget_caller_id();
             }
             return;
         }
@@ -386,6 +406,12 @@ impl FxoPort {
         self.commands.pop_front()
     }
 
+    fn forget_caller_id(&mut self) {
+        self.caller_id = None;
+        self.caller_id_at = None;
+        self.caller_id_rx.reset();
+    }
+
     fn enter_connected(&mut self) {
         self.progress = ProgressDetector::new(self.plan);
         self.state = State::Connected;
@@ -396,5 +422,67 @@ impl FxoPort {
         self.commands.push_back(LineCommand::OnHook);
         self.dialer.release();
         self.state = State::Idle;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dsp::callerid::{FskConfig, Generator as CallerIdGenerator, Number, Signalling};
+
+    const FRAME: Duration = Duration::from_millis(20);
+
+    /// Ring the port once, send `number` as caller ID after the burst (if any),
+    /// and return what the port says when it announces the call.
+    fn ring(port: &mut FxoPort, now: &mut Instant, number: Option<&str>) -> Option<String> {
+        let silence = [0i16; 160];
+        let mut tx = [0i16; 160];
+        port.handle_line_event(*now, LineEvent::RingOn);
+        *now += Duration::from_secs(2);
+        port.handle_line_event(*now, LineEvent::RingOff);
+        let mut cid = number.map(|n| {
+            let mut g = CallerIdGenerator::new(Signalling::Fsk(FskConfig::bellcore()));
+            let msg = CallerIdMessage {
+                number: Number::try_from(n).ok(),
+                ..CallerIdMessage::default()
+            };
+            g.send(&msg).unwrap();
+            g
+        });
+        for _ in 0..200 {
+            let mut rx = silence;
+            if let Some(g) = cid.as_mut() {
+                g.fill(&mut rx);
+            }
+            port.process_frame(*now, &rx, &mut tx);
+            *now += FRAME;
+        }
+        port.handle_line_event(*now, LineEvent::RingOn);
+        let mut announced = false;
+        while let Some(e) = port.poll_event() {
+            announced |= e == FxoEvent::IncomingRing;
+        }
+        assert!(announced);
+        port.caller_id()
+            .and_then(|m| m.number.as_deref())
+            .map(str::to_string)
+    }
+
+    #[test]
+    fn caller_id_belongs_to_its_own_call_only() {
+        let mut port = FxoPort::new(Plan::NorthAmerica, FxoTimings::default());
+        let mut now = Instant::now();
+        assert_eq!(
+            ring(&mut port, &mut now, Some("2125550199")).as_deref(),
+            Some("2125550199")
+        );
+        port.answer().unwrap();
+        port.hang_up();
+        now += Duration::from_secs(30);
+        assert_eq!(
+            ring(&mut port, &mut now, None),
+            None,
+            "a withheld call shows no number"
+        );
     }
 }

@@ -1,20 +1,42 @@
-//! Per-call media: RTP (RFC 3550) with G.711, RFC 4733 telephone events, a playout
-//! buffer, and the `dsp` pipelines between the line and the IP client.
+//! Per-call media: RTP (RFC 3550) and RTCP with G.711 or Opus (RFC 7587), RFC 4733
+//! telephone events, an adaptive jitter buffer with packet-loss concealment, line
+//! and acoustic echo control, and the `dsp` pipelines between the line and the IP
+//! client.
 //!
 //! ```text
-//!  line rx ─▶ dsp::LineToIp (DTMF detect + squelch) ─▶ G.711 encode ─▶ RtpSender ─▶ client
+//!  line rx ─▶ dsp::echo (G.168) ─▶ dsp::LineToIp (DTMF + squelch) ─▶ codec ─▶ RtpSender ─▶ client
 //!                       └─ digits ─▶ call control (commands) ─▶ EventSender (RFC 4733) ─▶ client
-//!  client ─▶ RTP parse ─┬─ audio ─▶ G.711 decode ─▶ Playout ─▶ dsp::IpToLine ─▶ line tx
+//!  client ─▶ RTP parse ─┬─ audio ─▶ JitterBuffer ─▶ Playout (decode, PLC/FEC, drift)
+//!                       │              ─▶ acoustic echo control ─▶ dsp::IpToLine ─▶ line tx
 //!                       └─ RFC 4733 ─▶ EventReceiver ─▶ IpToLine DTMF playout
+//!  RTCP (RTP port + 1) ◀▶ rtcp: SR/RR with loss and jitter, SDES CNAME
 //! ```
 //!
-//! Nothing here allocates per frame: packets are built into caller-owned buffers.
+//! | file | what |
+//! |---|---|
+//! | `rtp.rs` | RTP packets through `rtp-rs`, typed ids |
+//! | `rtcp.rs` | RTCP SR/RR/SDES/BYE, reception statistics (RFC 3550 §6, §A) |
+//! | `negotiation.rs` | SDP offer/answer: PCMU, PCMA, Opus, telephone-event |
+//! | `codec.rs` | encoders/decoders between the 8 kHz line and the wire |
+//! | `jitter.rs` | the jitter buffer's packet store and RFC 3550 jitter |
+//! | `playout.rs` | adaptive playout: target from jitter, loss, drift |
+//! | `acoustic_echo.rs` | acoustic echo control trait: WebRTC AEC, half-duplex suppressor |
+//! | `telephone_event.rs` | RFC 4733 sender and receiver |
+//! | `session.rs` | one call's media, glued |
+//!
+//! Sans-IO: every call takes `now`; nothing here reads the clock or touches a
+//! socket. Nothing allocates per frame: packets are built into caller-owned
+//! buffers and every state is sized at construction.
 
+pub mod acoustic_echo;
+pub mod codec;
+pub mod jitter;
 pub mod negotiation;
 pub mod playout;
+pub mod rtcp;
 pub mod rtp;
 pub mod session;
 pub mod telephone_event;
 
 pub use negotiation::{Negotiated, NegotiationError};
-pub use session::{MediaSession, RtpOut};
+pub use session::{MediaSession, MediaStats, RtpOut, StreamIds};

@@ -21,6 +21,8 @@ pub struct RemoteFormat {
     pub encoding: String,
     /// Clock rate.
     pub clock_rate: u32,
+    /// Its `a=fmtp` parameters, if any.
+    pub fmtp: Option<String>,
 }
 
 /// The far end's audio stream as its SDP describes it.
@@ -30,6 +32,40 @@ pub struct RemoteAudio {
     pub address: SocketAddr,
     /// Formats in its order of preference.
     pub formats: Vec<RemoteFormat>,
+}
+
+/// The far end's Opus `a=fmtp` hints (RFC 7587 §6.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OpusParams {
+    /// `maxplaybackrate`: the most it can play, Hz.
+    pub maxplaybackrate: Option<u32>,
+    /// `useinbandfec=1`: it can use in-band FEC, so our encoder sends it.
+    pub useinbandfec: bool,
+    /// `usedtx=1`: it prefers we use DTX.
+    pub usedtx: bool,
+    /// `stereo=1`: it would take stereo (the line is mono: ignored).
+    pub stereo: bool,
+}
+
+impl OpusParams {
+    /// Read `a=fmtp` text such as `minptime=10;useinbandfec=1`.
+    pub fn parse(fmtp: &str) -> OpusParams {
+        let mut p = OpusParams::default();
+        for kv in fmtp.split(';') {
+            let Some((k, v)) = kv.split_once('=') else {
+                continue;
+            };
+            let v = v.trim();
+            match k.trim().to_ascii_lowercase().as_str() {
+                "maxplaybackrate" => p.maxplaybackrate = v.parse().ok(),
+                "useinbandfec" => p.useinbandfec = v == "1",
+                "usedtx" => p.usedtx = v == "1",
+                "stereo" => p.stereo = v == "1",
+                _ => {}
+            }
+        }
+        p
+    }
 }
 
 /// The outcome of offer/answer.
@@ -43,14 +79,52 @@ pub struct Negotiated {
     pub telephone_event: Option<PayloadType>,
     /// Where to send RTP (until symmetric RTP learns better).
     pub remote: SocketAddr,
+    /// The far end's Opus hints (Opus only).
+    pub opus: Option<OpusParams>,
+    /// Clock rate of the telephone-event format (8000, or 48000 with Opus).
+    pub telephone_event_rate: u32,
 }
 
 impl Negotiated {
-    /// The G.711 law of the codec.
-    pub fn law(&self) -> Law {
+    /// A G.711 call (tests and simple callers).
+    pub fn g711(
+        codec: Codec,
+        telephone_event: Option<PayloadType>,
+        remote: SocketAddr,
+    ) -> Negotiated {
+        Negotiated {
+            codec,
+            payload_type: static_pt(codec),
+            telephone_event,
+            remote,
+            opus: None,
+            telephone_event_rate: 8000,
+        }
+    }
+
+    /// The G.711 law of the codec (`None` for Opus).
+    pub fn law(&self) -> Option<Law> {
         match self.codec {
-            Codec::Pcmu => Law::Ulaw,
-            Codec::Pcma => Law::Alaw,
+            Codec::Pcmu => Some(Law::Ulaw),
+            Codec::Pcma => Some(Law::Alaw),
+            Codec::Opus => None,
+        }
+    }
+
+    /// The RTP clock rate of the audio.
+    pub fn clock_rate(&self) -> u32 {
+        match self.codec {
+            Codec::Opus => 48_000,
+            _ => 8000,
+        }
+    }
+
+    /// The codec's name in SDP.
+    pub fn codec_name(&self) -> &'static str {
+        match self.codec {
+            Codec::Pcmu => "PCMU",
+            Codec::Pcma => "PCMA",
+            Codec::Opus => "opus",
         }
     }
 }
@@ -71,23 +145,35 @@ fn codec_of(format: &RemoteFormat) -> Option<Codec> {
     match (format.encoding.as_str(), format.clock_rate) {
         ("PCMU", 8000) => Some(Codec::Pcmu),
         ("PCMA", 8000) => Some(Codec::Pcma),
+        // RFC 7587 §7: always opus/48000/2.
+        ("OPUS", 48_000) => Some(Codec::Opus),
         _ => None,
     }
 }
 
+/// Static payload type of G.711; Opus's default dynamic one.
 fn static_pt(codec: Codec) -> PayloadType {
     match codec {
         Codec::Pcmu => PT_PCMU,
         Codec::Pcma => PT_PCMA,
+        Codec::Opus => PT_OPUS,
     }
 }
 
-fn telephone_event(remote: &RemoteAudio) -> Option<PayloadType> {
-    remote
-        .formats
-        .iter()
-        .find(|f| f.encoding == "TELEPHONE-EVENT" && f.clock_rate == 8000)
-        .map(|f| PayloadType(f.payload_type))
+/// Opus's payload type in our offers unless configured otherwise.
+pub const PT_OPUS: PayloadType = PayloadType(111);
+
+/// telephone-event at the audio's clock if offered (Opus: 48000, as WebRTC
+/// clients do), else at 8000.
+fn telephone_event(remote: &RemoteAudio, clock: u32) -> Option<(PayloadType, u32)> {
+    let at = |rate: u32| {
+        remote
+            .formats
+            .iter()
+            .find(|f| f.encoding == "TELEPHONE-EVENT" && f.clock_rate == rate)
+            .map(|f| (PayloadType(f.payload_type), rate))
+    };
+    at(clock).or_else(|| at(8000))
 }
 
 /// Answer an offer: the first of the offerer's codecs that we support (RFC 3264
@@ -97,20 +183,24 @@ pub fn answer_offer(offer: &RemoteAudio, ours: &[Codec]) -> Result<Negotiated, N
     if offer.address.port() == 0 {
         return Err(NegotiationError::NoAudio);
     }
-    let chosen = offer.formats.iter().find_map(|f| {
-        codec_of(f)
-            .filter(|c| ours.contains(c))
-            .map(|c| (c, f.payload_type))
-    });
-    let Some((codec, pt)) = chosen else {
+    let chosen = offer
+        .formats
+        .iter()
+        .find_map(|f| codec_of(f).filter(|c| ours.contains(c)).map(|c| (c, f)));
+    let Some((codec, format)) = chosen else {
         let offered: Vec<&str> = offer.formats.iter().map(|f| f.encoding.as_str()).collect();
         return Err(NegotiationError::NoCommonCodec(offered.join(" ")));
     };
+    let opus = (codec == Codec::Opus)
+        .then(|| OpusParams::parse(format.fmtp.as_deref().unwrap_or_default()));
+    let te = telephone_event(offer, format.clock_rate);
     Ok(Negotiated {
         codec,
-        payload_type: PayloadType(pt),
-        telephone_event: telephone_event(offer),
+        payload_type: PayloadType(format.payload_type),
+        telephone_event: te.map(|t| t.0),
         remote: offer.address,
+        opus,
+        telephone_event_rate: te.map_or(8000, |t| t.1),
     })
 }
 
@@ -119,7 +209,8 @@ pub fn read_answer(answer: &RemoteAudio, ours: &[Codec]) -> Result<Negotiated, N
     answer_offer(answer, ours)
 }
 
-/// Our SDP: an offer listing `codecs` (or an answer listing the one chosen).
+/// Our SDP: an offer listing `codecs` (Opus at [`PT_OPUS`]) or an answer
+/// listing the one chosen, with telephone-event/8000 at `telephone_event`.
 pub fn sdp(
     local: SocketAddr,
     session_id: u64,
@@ -127,34 +218,76 @@ pub fn sdp(
     codecs: &[Codec],
     telephone_event: Option<PayloadType>,
 ) -> String {
+    let formats: Vec<(Codec, PayloadType)> = codecs.iter().map(|c| (*c, static_pt(*c))).collect();
+    print_sdp(
+        local,
+        session_id,
+        version,
+        &formats,
+        telephone_event.map(|t| (t, 8000)),
+    )
+}
+
+/// Our answer for what was agreed (the offerer's payload types and clocks).
+pub fn answer_sdp(local: SocketAddr, session_id: u64, version: u64, n: &Negotiated) -> String {
+    print_sdp(
+        local,
+        session_id,
+        version,
+        &[(n.codec, n.payload_type)],
+        n.telephone_event.map(|t| (t, n.telephone_event_rate)),
+    )
+}
+
+/// The fmtp we send with Opus: the line plays and captures 8 kHz mono, we can
+/// use the client's in-band FEC, and we do not ask for DTX.
+pub const OPUS_FMTP: &str =
+    "maxplaybackrate=8000;sprop-maxcapturerate=8000;stereo=0;sprop-stereo=0;useinbandfec=1;usedtx=0";
+
+fn print_sdp(
+    local: SocketAddr,
+    session_id: u64,
+    version: u64,
+    formats: &[(Codec, PayloadType)],
+    telephone_event: Option<(PayloadType, u32)>,
+) -> String {
     let ip = local.ip();
     let family = if ip.is_ipv6() { "IP6" } else { "IP4" };
-    let mut pts: Vec<u8> = codecs.iter().map(|c| static_pt(*c).0).collect();
-    if let Some(te) = telephone_event {
-        pts.push(te.0);
-    }
-    let mut s = String::with_capacity(300);
+    let mut s = String::with_capacity(400);
     let _ = write!(
         s,
         "v=0\r\no=gateway {session_id} {version} IN {family} {ip}\r\ns=gateway\r\n\
          c=IN {family} {ip}\r\nt=0 0\r\nm=audio {} RTP/AVP",
         local.port()
     );
-    for pt in &pts {
-        let _ = write!(s, " {pt}");
+    for (_, pt) in formats {
+        let _ = write!(s, " {}", pt.0);
+    }
+    if let Some((te, _)) = telephone_event {
+        let _ = write!(s, " {}", te.0);
     }
     s.push_str("\r\n");
-    for codec in codecs {
-        let (pt, name) = match codec {
-            Codec::Pcmu => (0, "PCMU"),
-            Codec::Pcma => (8, "PCMA"),
-        };
-        let _ = write!(s, "a=rtpmap:{pt} {name}/8000\r\n");
+    for (codec, pt) in formats {
+        match codec {
+            Codec::Pcmu => {
+                let _ = write!(s, "a=rtpmap:{} PCMU/8000\r\n", pt.0);
+            }
+            Codec::Pcma => {
+                let _ = write!(s, "a=rtpmap:{} PCMA/8000\r\n", pt.0);
+            }
+            Codec::Opus => {
+                let _ = write!(
+                    s,
+                    "a=rtpmap:{} opus/48000/2\r\na=fmtp:{} {OPUS_FMTP}\r\n",
+                    pt.0, pt.0
+                );
+            }
+        }
     }
-    if let Some(te) = telephone_event {
+    if let Some((te, rate)) = telephone_event {
         let _ = write!(
             s,
-            "a=rtpmap:{} telephone-event/8000\r\na=fmtp:{} 0-15\r\n",
+            "a=rtpmap:{} telephone-event/{rate}\r\na=fmtp:{} 0-15\r\n",
             te.0, te.0
         );
     }
@@ -170,7 +303,8 @@ mod tests {
         RemoteFormat {
             payload_type: pt,
             encoding: enc.into(),
-            clock_rate: 8000,
+            clock_rate: if enc == "OPUS" { 48_000 } else { 8000 },
+            fmtp: None,
         }
     }
 
@@ -193,7 +327,7 @@ mod tests {
         assert_eq!(n.codec, Codec::Pcma);
         assert_eq!(n.payload_type, PayloadType(8));
         assert_eq!(n.telephone_event, Some(PayloadType(96)));
-        assert_eq!(n.law(), Law::Alaw);
+        assert_eq!(n.law(), Some(Law::Alaw));
     }
 
     #[test]
@@ -209,6 +343,39 @@ mod tests {
             answer_offer(&offer, &[Codec::Pcmu]),
             Err(NegotiationError::NoAudio)
         );
+    }
+
+    #[test]
+    fn opus_is_chosen_with_its_hints_and_a_48k_telephone_event() {
+        let mut opus = fmt(109, "OPUS");
+        opus.fmtp = Some("maxplaybackrate=16000; useinbandfec=1;stereo=1".into());
+        let mut te48 = fmt(110, "TELEPHONE-EVENT");
+        te48.clock_rate = 48_000;
+        let offer = remote(vec![
+            opus,
+            fmt(0, "PCMU"),
+            fmt(101, "TELEPHONE-EVENT"),
+            te48,
+        ]);
+        let n = answer_offer(&offer, &[Codec::Pcmu, Codec::Opus]).unwrap();
+        assert_eq!(n.codec, Codec::Opus);
+        assert_eq!(n.payload_type, PayloadType(109));
+        assert_eq!(n.clock_rate(), 48_000);
+        assert_eq!(
+            (n.telephone_event, n.telephone_event_rate),
+            (Some(PayloadType(110)), 48_000)
+        );
+        let p = n.opus.unwrap();
+        assert_eq!(p.maxplaybackrate, Some(16_000));
+        assert!(p.useinbandfec && p.stereo && !p.usedtx);
+        let s = answer_sdp("127.0.0.1:20000".parse().unwrap(), 1, 1, &n);
+        assert!(s.contains("m=audio 20000 RTP/AVP 109 110\r\n"));
+        assert!(s.contains("a=rtpmap:109 opus/48000/2\r\n"));
+        assert!(s.contains("a=fmtp:109 maxplaybackrate=8000;"));
+        assert!(s.contains("a=rtpmap:110 telephone-event/48000\r\n"));
+        // Without Opus in ours, PCMU is chosen.
+        let n = answer_offer(&offer, &[Codec::Pcmu]).unwrap();
+        assert_eq!((n.codec, n.telephone_event_rate), (Codec::Pcmu, 8000));
     }
 
     #[test]

@@ -77,6 +77,13 @@ impl RtpSender {
         Ok(len)
     }
 
+    /// Advance the media clock by `samples` without sending (a DTX frame); the
+    /// next packet starts a talkspurt and carries the marker bit.
+    pub fn skip(&mut self, samples: u32) {
+        self.timestamp = self.timestamp.wrapping_add(samples);
+        self.first = true;
+    }
+
     /// Build a packet at an explicit timestamp without moving the media clock
     /// (RFC 4733 events keep their start timestamp).
     pub fn at(

@@ -73,6 +73,12 @@ pub struct EventPacket {
 #[derive(Debug, Clone, Copy)]
 enum SendState {
     Idle,
+    /// The end packet is being repeated, one per frame, so that one burst of
+    /// loss cannot take all three (§2.5.1.4).
+    Ending {
+        end: EventPacket,
+        left: u8,
+    },
     /// A digit still sounding on the line (its end is not known yet).
     Live {
         digit: Digit,
@@ -199,6 +205,13 @@ impl EventSender {
         }
         match &mut self.state {
             SendState::Idle => {}
+            SendState::Ending { end, left } => {
+                let _ = out.push(*end);
+                *left -= 1;
+                if *left == 0 {
+                    self.state = SendState::Idle;
+                }
+            }
             SendState::Live {
                 digit,
                 start,
@@ -231,13 +244,14 @@ impl EventSender {
                 *elapsed = elapsed.saturating_add(frame).min(*total);
                 if *elapsed >= *total {
                     let end = packet(*digit, *start, *first, true, *elapsed);
-                    for i in 0..3 {
-                        let _ = out.push(EventPacket {
-                            marker: end.marker && i == 0,
+                    let _ = out.push(end);
+                    self.state = SendState::Ending {
+                        end: EventPacket {
+                            marker: false,
                             ..end
-                        });
-                    }
-                    self.state = SendState::Idle;
+                        },
+                        left: 2,
+                    };
                 } else {
                     let _ = out.push(packet(*digit, *start, *first, false, *elapsed));
                     *first = false;
@@ -344,6 +358,11 @@ mod tests {
         s.end_live(700);
         for _ in 0..3 {
             s.on_frame(ts, 160, &mut out);
+            assert_eq!(
+                out.iter().filter(|p| p.payload.end).count(),
+                1,
+                "one end per frame"
+            );
             all.extend(out.iter().copied());
             ts = ts.wrapping_add(160);
         }

@@ -60,11 +60,9 @@ impl Journal {
             .create(true)
             .open(path)
             .map_err(io)?;
-        let mut text = Vec::new();
-        file.read_to_end(&mut text).map_err(io)?;
-        if !text.is_empty() && !text.ends_with(b"\n") {
-            let keep = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            file.set_len(keep as u64).map_err(io)?;
+        let keep = complete_length(&mut file).map_err(io)?;
+        if keep != file.metadata().map_err(io)?.len() {
+            file.set_len(keep).map_err(io)?;
             file.sync_all().map_err(io)?;
         }
         file.seek(SeekFrom::End(0)).map_err(io)?;
@@ -85,7 +83,12 @@ impl Journal {
             source: std::io::Error::other(e),
         })?;
         line.push(b'\n');
-        self.file.write_all(&line).map_err(io)?;
+        let before = self.file.metadata().map_err(io)?.len();
+        if let Err(e) = self.file.write_all(&line) {
+            // Never leave a torn line for the next record to be glued onto.
+            let _ = self.file.set_len(before);
+            return Err(io(e));
+        }
         self.file.sync_data().map_err(io)
     }
 
@@ -127,6 +130,33 @@ impl Journal {
         }
         Ok(records)
     }
+}
+
+/// The length of `file` up to and including its last newline, reading back from
+/// the end in blocks (the journal can be large).
+fn complete_length(file: &mut File) -> std::io::Result<u64> {
+    const BLOCK: u64 = 4096;
+    let len = file.metadata()?.len();
+    let mut end = len;
+    let mut buf = [0u8; BLOCK as usize];
+    while end > 0 {
+        let start = end.saturating_sub(BLOCK);
+        let n = (end - start) as usize;
+        file.seek(SeekFrom::Start(start))?;
+        let chunk = buf.get_mut(..n).unwrap_or(&mut []);
+        file.read_exact(chunk)?;
+        if let Some(i) = chunk.iter().rposition(|&b| b == b'\n') {
+            let complete = start + i as u64 + 1;
+            // Only what follows the last newline can be torn.
+            return Ok(if end == len && complete == len {
+                len
+            } else {
+                complete
+            });
+        }
+        end = start;
+    }
+    Ok(0)
 }
 
 #[cfg(test)]

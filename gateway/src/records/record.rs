@@ -45,6 +45,14 @@ pub struct CallRecord {
 pub const CSV_HEADER: &str = "call_id,direction,port,ani,destination,client_uri,merchant_id,session_id,source_page,start_unix,answer_unix,end_unix,duration_ms,commands,end_reason";
 
 fn csv_field(s: &str) -> String {
+    // Fields from the network could start a spreadsheet formula when the CSV
+    // is opened in a spreadsheet: neutralise them with a leading quote.
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    let s = s.as_str();
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -133,6 +141,16 @@ mod tests {
         assert_eq!(
             CSV_HEADER.split(',').count(),
             r.to_csv().split(',').count() - 1
+        );
+        // A field from the network cannot start a spreadsheet formula.
+        let evil = CallRecord {
+            session_id: Some("=HYPERLINK(\"http://x\")".into()),
+            ..r
+        };
+        let line = evil.to_csv();
+        assert!(
+            line.contains(",\"'=HYPERLINK(\"\"http://x\"\")\","),
+            "{line}"
         );
     }
 }

@@ -43,7 +43,17 @@ port = 1
 kind = "fxo"
 ani = "4155550101"
 [[routes]]
+prefix = "77"
+strip = 2
+command_table = "sales"
+[[routes]]
 prefix = ""
+[[command_tables]]
+name = "sales"
+[[command_tables.sequence]]
+digits = "*12"
+action = "push-page"
+url = "https://shop.example/sales"
 [[commands.sequence]]
 digits = "*76"
 action = "push-page"
@@ -317,7 +327,7 @@ impl Bench {
             )
             .expect("packet");
         self.gateway
-            .handle_rtp(PortId(0), addr(CLIENT_RTP), &packet[..len]);
+            .handle_rtp(self.now, PortId(0), addr(CLIENT_RTP), &packet[..len]);
     }
 
     /// The state of a port as the gateway shows it.

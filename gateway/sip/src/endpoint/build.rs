@@ -16,25 +16,30 @@ pub(crate) const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE
 pub(crate) const ACCEPT: &str = "application/sdp";
 
 impl Endpoint {
-    /// A Via for a new client transaction, with `rport` (RFC 3581 §3).
-    pub(super) fn new_via(&mut self) -> Via {
+    /// A Via for a new client transaction to `peer`, with `rport` (RFC
+    /// 3581 §3) and the transport it will travel on.
+    pub(super) fn new_via(&mut self, peer: SocketAddr) -> Via {
         let local = self.config.local_addr;
-        let host = match local {
-            SocketAddr::V4(a) => a.ip().to_string(),
-            SocketAddr::V6(a) => format!("[{}]", a.ip()),
-        };
-        let mut via = Via::new("UDP", &host, Some(local.port()), &self.ids.branch());
+        let transport = self.transport_to(peer).via_token();
+        let mut via = Via::new(
+            transport,
+            &host_of(local),
+            Some(local.port()),
+            &self.ids.branch(),
+        );
         via.params.set("rport", None);
         via
     }
 
-    pub(super) fn contact(&self, user: Option<&str>) -> NameAddr {
+    /// Our Contact for a dialog with `peer`: `;transport=tcp` when the
+    /// dialog runs over a TCP connection, so the peer's requests reuse it.
+    pub(super) fn contact(&self, user: Option<&str>, peer: SocketAddr) -> NameAddr {
         let local = self.config.local_addr;
-        let host = match local {
-            SocketAddr::V4(a) => a.ip().to_string(),
-            SocketAddr::V6(a) => format!("[{}]", a.ip()),
-        };
-        NameAddr::new(Uri::sip(user, &host, Some(local.port())))
+        let mut uri = Uri::sip(user, &host_of(local), Some(local.port()));
+        if self.transport_to(peer) == crate::transport::Transport::Tcp {
+            uri.params.push(("transport".into(), Some("tcp".into())));
+        }
+        NameAddr::new(uri)
     }
 
     /// A response to `request` with a To tag on everything but 100 (§8.2.6.2)
@@ -71,7 +76,7 @@ impl Endpoint {
     ) -> Result<Response, CallError> {
         let c = self.calls.get(&call).ok_or(CallError::UnknownCall(call))?;
         let tag = c.dialog.local_tag.clone();
-        let contact = self.contact(c.contact_user.as_deref());
+        let contact = self.contact(c.contact_user.as_deref(), c.peer);
         let request = self
             .server
             .get(key)
@@ -128,7 +133,7 @@ impl Endpoint {
             now,
             &cancel,
             peer,
-            self.config.timers(),
+            self.timers_to(peer),
             &mut self.transmits,
         );
         self.client.insert(
@@ -160,9 +165,12 @@ impl Endpoint {
 
     /// Send BYE in the dialog of `call` (§15.1.1); `notify` = report Ended.
     pub(super) fn send_bye(&mut self, now: Instant, call: CallHandle, notify: bool) {
-        let via = self.new_via();
+        let Some(peer) = self.calls.get(&call).map(|c| c.peer) else {
+            return;
+        };
+        let via = self.new_via(peer);
         let user_agent = self.config.user_agent.clone();
-        let timers = self.config.timers();
+        let timers = self.timers_to(peer);
         let Some(c) = self.calls.get_mut(&call) else {
             return;
         };
@@ -186,10 +194,16 @@ impl Endpoint {
 
     /// Send bytes to `destination` outside any transaction.
     pub(super) fn send_raw(&mut self, destination: SocketAddr, payload: Vec<u8>) {
-        self.transmits.push_back(Transmit {
-            destination,
-            payload,
-        });
+        self.transmits
+            .push_back(Transmit::new(destination, payload));
+    }
+}
+
+/// The host part of a SIP URI or Via for `addr` (IPv6 in brackets).
+fn host_of(addr: SocketAddr) -> String {
+    match addr {
+        SocketAddr::V4(a) => a.ip().to_string(),
+        SocketAddr::V6(a) => format!("[{}]", a.ip()),
     }
 }
 

@@ -8,6 +8,7 @@
 //! UAS:  Incoming --accept (2xx)--> AwaitingAck --ACK--> Confirmed
 //!          |                           +--64*T1 no ACK: BYE--> Terminating
 //!          +--reject / CANCEL (487) / hangup (480)--> gone
+//! both: Confirmed --re-INVITE, 2xx (see `reinvite`)--> AwaitingAck --ACK--> Confirmed
 //! ```
 
 use std::net::SocketAddr;
@@ -62,12 +63,24 @@ pub(crate) enum State {
         response: Vec<u8>,
         interval: Duration,
         hangup: bool,
+        ack_for: AckFor,
     },
     Confirmed,
     /// BYE sent (§15.1.1); `notify` = report `Ended` when it completes.
     Terminating {
         notify: bool,
     },
+}
+
+/// Which 2xx an ACK we wait for confirms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AckFor {
+    /// The initial INVITE: the ACK confirms the call (`Event::Confirmed`).
+    Invite,
+    /// A re-INVITE whose offer we answered: nothing more to learn.
+    Reoffer,
+    /// A re-INVITE without SDP: we offered in the 2xx, the ACK answers.
+    DelayedOffer,
 }
 
 #[derive(Debug)]
@@ -86,6 +99,9 @@ pub(crate) struct Call {
     pub(crate) contact_user: Option<String>,
     /// UAS: who the INVITE's credentials proved the caller to be.
     pub(crate) authenticated_user: Option<String>,
+    /// Our current session description (the offer we sent or the answer we
+    /// gave), the base of answers to re-INVITEs.
+    pub(crate) local_sdp: Option<Vec<u8>>,
 }
 
 impl Call {

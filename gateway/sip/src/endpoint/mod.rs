@@ -16,16 +16,28 @@
 //! of the request (symmetric signalling, RFC 3581); in-dialog requests go to
 //! the address the call was set up with.
 //!
-//! Seams for the later SIP issue: `transport` is always UDP (TCP needs
-//! stream framing in `message::parse` and a connection id in [`Transmit`]);
-//! the client side of digest authentication (401 retry) belongs in
-//! `uac::on_final`; re-INVITE is answered 488 in
-//! `uas::in_dialog`; rate limiting would sit in `handle_datagram`.
+//! Transports: UDP datagrams come in through [`Endpoint::handle_datagram`],
+//! messages framed from a TCP connection through
+//! [`Endpoint::handle_stream_message`]; the runtime reports connections with
+//! [`Endpoint::connection_opened`] / [`Endpoint::connection_closed`] and
+//! closes those [`Endpoint::poll_close`] names (idle and unused). A
+//! [`Transmit`] to the peer of an open connection goes over it (responses on
+//! the connection the request came on, in-dialog requests reuse it); Via
+//! says TCP and the transactions neither retransmit nor linger.
+//!
+//! Limits: a token bucket per source IP (`rate_limit`, 503 + Retry-After
+//! once a second, then silence), `max_transactions` and `max_dialogs`
+//! (503 + Retry-After).
+//!
+//! Seams for later: the client side of digest authentication (401 retry)
+//! belongs in `uac::on_final`; TLS is a third [`Transport`]; UPDATE and
+//! our own re-INVITEs are not sent.
 
 mod build;
 mod call;
 mod id;
 mod register;
+mod reinvite;
 pub(crate) use id::IdGenerator;
 mod uac;
 mod uas;
@@ -38,14 +50,17 @@ use thiserror::Error;
 
 use crate::auth::{AuthConfig, Authenticator};
 use crate::message::{Message, Method, NameAddr, ParseError, Request, Uri};
+use crate::rate_limit::{RateLimitConfig, RateLimiter};
 use crate::registrar::{Binding, Registrar, RegistrarConfig};
+use crate::sdp::Direction;
 use crate::transaction::{
     ClientInvite, ClientKey, ClientNonInvite, ServerInvite, ServerKey, ServerNonInvite,
     TimerConfig, TransactionError,
 };
+use crate::transport::{Connections, Transport};
 use crate::Transmit;
 
-use call::{Call, CallTimer, Cancel, State};
+use call::{AckFor, Call, CallTimer, Cancel, State};
 
 /// Configuration of an [`Endpoint`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,6 +73,16 @@ pub struct EndpointConfig {
     pub max_message_size: usize,
     /// Above this many live transactions new requests get 503 + Retry-After.
     pub max_transactions: usize,
+    /// Above this many calls (dialogs, early or confirmed) new INVITEs get
+    /// 503 + Retry-After and [`Endpoint::invite`] fails.
+    pub max_dialogs: usize,
+    /// Requests per source IP address; `None`: unlimited.
+    pub rate_limit: Option<RateLimitConfig>,
+    /// A TCP connection on which nothing arrived for this long is closed,
+    /// unless a call or a registration uses it.
+    pub tcp_idle_timeout: Duration,
+    /// Open TCP connections at most.
+    pub max_connections: usize,
     /// Digest authentication (RFC 3261 §22). `None`: nobody is asked for
     /// credentials (the runtime allows that only on loopback).
     pub auth: Option<AuthConfig>,
@@ -72,7 +97,9 @@ pub struct EndpointConfig {
 }
 
 impl EndpointConfig {
-    /// Defaults: T1 500 ms, T2 4 s, T4 5 s, 65535-byte messages, 1024 transactions.
+    /// Defaults: T1 500 ms, T2 4 s, T4 5 s, 65535-byte messages, 1024
+    /// transactions, 256 dialogs, no rate limit, TCP idle after 120 s, 256
+    /// connections.
     pub fn new(local_addr: SocketAddr) -> Self {
         let timers = TimerConfig::default();
         Self {
@@ -80,6 +107,10 @@ impl EndpointConfig {
             user_agent: concat!("gateway-sip/", env!("CARGO_PKG_VERSION")).into(),
             max_message_size: crate::message::DEFAULT_MAX_MESSAGE_SIZE,
             max_transactions: 1024,
+            max_dialogs: 256,
+            rate_limit: None,
+            tcp_idle_timeout: Duration::from_secs(120),
+            max_connections: 256,
             auth: None,
             allow_unauthenticated_invite: false,
             registrar: RegistrarConfig::default(),
@@ -94,6 +125,7 @@ impl EndpointConfig {
             t1: self.t1,
             t2: self.t2,
             t4: self.t4,
+            reliable: false,
         }
     }
 }
@@ -212,6 +244,19 @@ pub enum Event {
     },
     /// Final response (or 408 on timeout) to our INFO or MESSAGE.
     RequestCompleted { request: RequestHandle, status: u16 },
+    /// The peer changed the session with a re-INVITE (RFC 3264 §8), which
+    /// the core answered 200 with our last SDP, the direction mirrored and
+    /// the version bumped: hold (`sendonly`/`inactive` offered, we answered
+    /// `recvonly`/`inactive`), resume (`sendrecv`), or a new address. `sdp`
+    /// is the peer's new description (its RTP address may have changed);
+    /// `local` is what we now do: send only when it is `SendRecv` or
+    /// `SendOnly`.
+    SessionModified {
+        call: CallHandle,
+        sdp: Vec<u8>,
+        remote: Direction,
+        local: Direction,
+    },
     /// Malformed or oversize input, dropped or answered 4xx/5xx statelessly.
     Dropped { source: SocketAddr, reason: String },
 }
@@ -231,6 +276,8 @@ pub enum CallError {
     InvalidStatus(u16),
     #[error("transaction limit reached")]
     TooManyTransactions,
+    #[error("dialog limit reached")]
+    TooManyDialogs,
     /// The From/To URIs of an `OutgoingInvite` do not make a valid request.
     #[error("the INVITE built from these URIs does not parse")]
     InvalidInvite,
@@ -311,6 +358,10 @@ pub struct Endpoint {
     ended_invites: VecDeque<String>,
     authenticator: Option<Authenticator>,
     registrar: Registrar,
+    connections: Connections,
+    /// Connections the runtime should close (idle, full table).
+    closing: VecDeque<SocketAddr>,
+    rate_limiter: Option<RateLimiter>,
 }
 
 impl Endpoint {
@@ -324,6 +375,9 @@ impl Endpoint {
         Self {
             authenticator,
             registrar,
+            connections: Connections::new(config.tcp_idle_timeout, config.max_connections),
+            closing: VecDeque::new(),
+            rate_limiter: config.rate_limit.map(RateLimiter::new),
             config,
             ids: IdGenerator::new(seed),
             next_handle: 1,
@@ -342,8 +396,53 @@ impl Endpoint {
 
     /// Feed one received UDP datagram.
     pub fn handle_datagram(&mut self, now: Instant, source: SocketAddr, data: &[u8]) {
+        self.receive(now, source, data);
+    }
+
+    /// Feed one message framed (by [`crate::transport::StreamFramer`]) from
+    /// the TCP connection with `peer`. Responses and requests to `peer` then
+    /// go back over that connection.
+    pub fn handle_stream_message(&mut self, now: Instant, peer: SocketAddr, data: &[u8]) {
+        if !self.connections.contains(peer) && !self.connection_opened(now, peer) {
+            return;
+        }
+        self.connections.touch(now, peer);
+        self.receive(now, peer, data);
+    }
+
+    /// A TCP connection with `peer` was accepted (or opened). `false`: the
+    /// table is full, close it.
+    pub fn connection_opened(&mut self, now: Instant, peer: SocketAddr) -> bool {
+        let accepted = self.connections.open(now, peer);
+        if !accepted {
+            tracing::warn!(%peer, "too many TCP connections, closing the new one");
+        }
+        accepted
+    }
+
+    /// The TCP connection with `peer` is gone (closed by the peer, an I/O
+    /// error, broken framing, or [`Endpoint::poll_close`]).
+    pub fn connection_closed(&mut self, peer: SocketAddr) {
+        self.connections.close(peer);
+    }
+
+    /// A TCP connection the runtime should close now.
+    pub fn poll_close(&mut self) -> Option<SocketAddr> {
+        self.closing.pop_front()
+    }
+
+    /// Open TCP connections.
+    pub fn connection_count(&self) -> usize {
+        self.connections.len()
+    }
+
+    fn receive(&mut self, now: Instant, source: SocketAddr, data: &[u8]) {
         match Message::parse(data, self.config.max_message_size) {
-            Ok(Message::Request(request)) => self.on_request(now, source, request),
+            Ok(Message::Request(request)) => {
+                if self.admit(now, source, &request) {
+                    self.on_request(now, source, request)
+                }
+            }
             Ok(Message::Response(response)) => self.on_response(now, source, response),
             // CRLF keep-alives (RFC 5626 §3.5.1) are not worth an event.
             Err(ParseError::Empty) => {}
@@ -351,8 +450,60 @@ impl Endpoint {
         }
     }
 
+    /// The per-source rate limit: every request but ACK costs a token.
+    fn admit(&mut self, now: Instant, source: SocketAddr, request: &Request) -> bool {
+        use crate::rate_limit::Verdict;
+        let Some(limiter) = self.rate_limiter.as_mut() else {
+            return true;
+        };
+        if request.method == Method::Ack {
+            return true;
+        }
+        match limiter.check(now, source.ip()) {
+            Verdict::Admit => true,
+            Verdict::Refuse { retry_after } => {
+                let mut response = self.response_to(request, 503, None);
+                response.reason = "Rate Limited".into();
+                response
+                    .headers
+                    .push("Retry-After", retry_after.to_string());
+                response.headers.move_to_end("Content-Length");
+                self.send_raw(source, response.to_bytes());
+                tracing::warn!(%source, "request rate limit exceeded, answered 503");
+                false
+            }
+            Verdict::Drop => false,
+        }
+    }
+
+    /// The transport to `peer`: TCP when a connection with it is open.
+    fn transport_to(&self, peer: SocketAddr) -> Transport {
+        if self.connections.contains(peer) {
+            Transport::Tcp
+        } else {
+            Transport::Udp
+        }
+    }
+
+    /// Transaction timers for messages to or from `peer` (§17: none of the
+    /// retransmissions over a reliable transport).
+    fn timers_to(&self, peer: SocketAddr) -> TimerConfig {
+        self.config
+            .timers()
+            .with_reliable(self.transport_to(peer).is_reliable())
+    }
+
     /// Run every timer due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
+        let calls = &self.calls;
+        let registrar = &self.registrar;
+        let idle = self.connections.expire(now, |peer| {
+            calls.values().any(|c| c.peer == peer) || registrar.has_source(now, peer)
+        });
+        for peer in idle {
+            tracing::debug!(%peer, "closing idle TCP connection");
+            self.closing.push_back(peer);
+        }
         self.registrar.purge(now);
         self.client_timeouts(now);
         self.server_timeouts(now);
@@ -365,7 +516,13 @@ impl Endpoint {
         let server = self.server.values().filter_map(ServerEntry::poll_timeout);
         let calls = self.calls.values().filter_map(|c| c.timers.next());
         let bindings = self.registrar.next_expiry();
-        client.chain(server).chain(calls).chain(bindings).min()
+        let connections = self.connections.next_deadline();
+        client
+            .chain(server)
+            .chain(calls)
+            .chain(bindings)
+            .chain(connections)
+            .min()
     }
 
     /// The registrar's bindings.
@@ -379,8 +536,12 @@ impl Endpoint {
         self.registrar.lookup(now, user).cloned()
     }
 
+    /// The next message to send; over TCP when its destination is the peer
+    /// of an open connection.
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.transmits.pop_front()
+        let mut transmit = self.transmits.pop_front()?;
+        transmit.transport = self.transport_to(transmit.destination);
+        Some(transmit)
     }
 
     pub fn poll_event(&mut self) -> Option<Event> {
@@ -464,7 +625,9 @@ impl Endpoint {
             response: response.to_bytes(),
             interval: timers.t1,
             hangup: false,
+            ack_for: AckFor::Invite,
         };
+        c.local_sdp = Some(sdp_answer.to_vec());
         c.timers.set(CallTimer::Retransmit2xx, now + timers.t1);
         c.timers.set(CallTimer::AckWait, now + timers.timeout());
         Ok(())
@@ -498,10 +661,13 @@ impl Endpoint {
         if self.transaction_count() >= self.config.max_transactions {
             return Err(CallError::TooManyTransactions);
         }
+        if self.calls.len() >= self.config.max_dialogs {
+            return Err(CallError::TooManyDialogs);
+        }
         let handle = CallHandle(self.new_handle());
         let tag = self.ids.tag();
         let call_id = self.ids.call_id(&self.config.local_addr.ip().to_string());
-        let via = self.new_via();
+        let via = self.new_via(invite.destination);
         let mut request = Request::new(Method::Invite, invite.target.clone());
         let h = &mut request.headers;
         h.push("Via", via.to_string());
@@ -515,7 +681,8 @@ impl Endpoint {
         h.push("CSeq", format!("{} INVITE", self.ids.cseq()));
         h.push(
             "Contact",
-            self.contact(invite.from.user.as_deref()).to_string(),
+            self.contact(invite.from.user.as_deref(), invite.destination)
+                .to_string(),
         );
         h.push("Allow", build::ALLOW);
         h.push("User-Agent", self.config.user_agent.clone());
@@ -533,7 +700,7 @@ impl Endpoint {
             now,
             request.clone(),
             invite.destination,
-            self.config.timers(),
+            self.timers_to(invite.destination),
             &mut self.transmits,
         );
         self.client.insert(
@@ -559,6 +726,7 @@ impl Endpoint {
                 ack: None,
                 contact_user: invite.from.user.clone(),
                 authenticated_user: None,
+                local_sdp: (!invite.sdp_offer.is_empty()).then(|| invite.sdp_offer.clone()),
             },
         );
         Ok(handle)
@@ -641,7 +809,8 @@ impl Endpoint {
         if self.transaction_count() >= self.config.max_transactions {
             return Err(CallError::TooManyTransactions);
         }
-        let via = self.new_via();
+        let peer = self.calls.get(&call).map(|c| c.peer);
+        let via = self.new_via(peer.ok_or(CallError::UnknownCall(call))?);
         let user_agent = self.config.user_agent.clone();
         let c = self.call_mut(call)?;
         if !matches!(c.state, State::Confirmed | State::AwaitingAck { .. }) {
@@ -659,7 +828,7 @@ impl Endpoint {
             now,
             &request,
             peer,
-            self.config.timers(),
+            self.timers_to(peer),
             &mut self.transmits,
         );
         self.client.insert(
@@ -772,10 +941,8 @@ impl Endpoint {
                             response, interval, ..
                         },
                     ) => {
-                        self.transmits.push_back(Transmit {
-                            destination: c.peer,
-                            payload: response.clone(),
-                        });
+                        self.transmits
+                            .push_back(Transmit::new(c.peer, response.clone()));
                         *interval = interval.saturating_mul(2).min(t2);
                         let next = now + *interval;
                         c.timers.set(CallTimer::Retransmit2xx, next);

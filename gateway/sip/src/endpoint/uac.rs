@@ -118,11 +118,11 @@ impl Endpoint {
             return;
         };
         let mut dialog = dialog;
-        let via = self.new_via();
+        let via = self.new_via(source);
         let mut ack = dialog.request_with_seq(Method::Ack, dialog.local_seq, &via);
         ack.headers.push("Content-Length", "0");
         self.send_raw(source, ack.to_bytes());
-        let via = self.new_via();
+        let via = self.new_via(source);
         let mut bye = dialog.request(Method::Bye, &via);
         bye.headers.push("Content-Length", "0");
         // Fire and forget: a transaction without an owner still retransmits.
@@ -130,7 +130,7 @@ impl Endpoint {
             now,
             &bye,
             source,
-            self.config.timers(),
+            self.timers_to(source),
             &mut self.transmits,
         );
         self.client.insert(
@@ -146,7 +146,10 @@ impl Endpoint {
     }
 
     fn on_invite_response(&mut self, now: Instant, call: CallHandle, response: Response) {
-        let via = self.new_via();
+        let Some(peer) = self.calls.get(&call).map(|c| c.peer) else {
+            return;
+        };
+        let via = self.new_via(peer);
         let Some(c) = self.calls.get_mut(&call) else {
             return;
         };

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use super::build::{stamp_via, ACCEPT, ALLOW};
-use super::call::{Call, State};
+use super::call::{AckFor, Call, State};
 use super::register::Gate;
 use super::{CallHandle, Endpoint, Event, ServerEntry, ServerTransaction};
 use crate::dialog::Dialog;
@@ -73,11 +73,11 @@ impl Endpoint {
             ServerTransaction::Invite(ServerInvite::new(
                 &request,
                 source,
-                self.config.timers(),
+                self.timers_to(source),
                 &mut self.transmits,
             ))
         } else {
-            ServerTransaction::NonInvite(ServerNonInvite::new(source, self.config.timers()))
+            ServerTransaction::NonInvite(ServerNonInvite::new(source, self.timers_to(source)))
         };
         self.server.insert(
             key.clone(),
@@ -176,6 +176,10 @@ impl Endpoint {
             }
             Method::Register => self.on_register(now, source, key, &request),
             _ => {
+                if self.calls.len() >= self.config.max_dialogs {
+                    tracing::warn!(%source, "dialog limit reached, answered 503");
+                    return self.reply(now, key, 503, None, &[("Retry-After", "5")]);
+                }
                 if let Gate::Pass(user) = self.authenticate(now, source, key, &request) {
                     self.new_incoming_call(now, source, key, request, user)
                 }
@@ -236,6 +240,7 @@ impl Endpoint {
                 ack: None,
                 contact_user,
                 authenticated_user,
+                local_sdp: None,
             },
         );
         self.events.push_back(Event::IncomingCall {
@@ -299,9 +304,7 @@ impl Endpoint {
             Method::Options => {
                 self.reply(now, key, 200, None, &[("Allow", ALLOW), ("Accept", ACCEPT)])
             }
-            // re-INVITE (hold, codec change, session timers) is a later
-            // issue; 488 leaves the session as it is (§14.2).
-            Method::Invite => self.reply(now, key, 488, None, &[]),
+            Method::Invite => self.on_reinvite(now, key, call, request),
             _ => self.reply(now, key, 501, None, &[("Allow", ALLOW)]),
         }
     }
@@ -353,10 +356,17 @@ impl Endpoint {
         let Some(c) = self.calls.get_mut(&call) else {
             return;
         };
-        if let State::AwaitingAck { hangup, .. } = c.state {
+        if let State::AwaitingAck {
+            hangup, ack_for, ..
+        } = c.state
+        {
             c.timers.stop_all();
             c.state = State::Confirmed;
-            self.events.push_back(Event::Confirmed { call });
+            match ack_for {
+                AckFor::Invite => self.events.push_back(Event::Confirmed { call }),
+                AckFor::Reoffer => {}
+                AckFor::DelayedOffer => self.on_delayed_answer(call, request),
+            }
             if hangup {
                 self.send_bye(now, call, true);
             }

@@ -155,10 +155,16 @@ fn parse_param_list(s: &str) -> Result<Vec<(String, Option<String>)>, UriError> 
 impl Uri {
     /// A `sip:` URI for `user@host[:port]`.
     pub fn sip(user: Option<&str>, host: &str, port: Option<u16>) -> Self {
+        // An IPv6 address is a bracketed reference in a URI (§19.1.1).
+        let host = if host.contains(':') && !host.starts_with('[') {
+            format!("[{host}]")
+        } else {
+            host.to_owned()
+        };
         Uri {
             scheme: Some(Scheme::Sip),
             user: user.map(str::to_owned),
-            host: host.to_owned(),
+            host,
             port,
             ..Uri::default()
         }

@@ -7,6 +7,7 @@
 
 mod attribute;
 mod media;
+pub mod reoffer;
 
 use std::fmt;
 

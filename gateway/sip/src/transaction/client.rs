@@ -36,12 +36,11 @@ impl ClientNonInvite {
         out: &mut VecDeque<Transmit>,
     ) -> Self {
         let bytes = request.to_bytes();
-        out.push_back(Transmit {
-            destination,
-            payload: bytes.clone(),
-        });
+        out.push_back(Transmit::new(destination, bytes.clone()));
         let mut timers = Timers::default();
-        timers.set(Timer::E, now + config.t1);
+        if !config.reliable {
+            timers.set(Timer::E, now + config.t1);
+        }
         timers.set(Timer::F, now + config.timeout());
         Self {
             destination,
@@ -74,7 +73,8 @@ impl ClientNonInvite {
                 } else {
                     self.state = ClientNonInviteState::Completed;
                     self.timers.stop_all();
-                    self.timers.set(Timer::K, now + self.config.t4);
+                    self.timers
+                        .set(Timer::K, now + self.config.absorb(self.config.t4));
                 }
                 true
             }
@@ -88,10 +88,7 @@ impl ClientNonInvite {
         while let Some(timer) = self.timers.pop_expired(now) {
             match (timer, self.state) {
                 (Timer::E, ClientNonInviteState::Trying | ClientNonInviteState::Proceeding) => {
-                    out.push_back(Transmit {
-                        destination: self.destination,
-                        payload: self.bytes.clone(),
-                    });
+                    out.push_back(Transmit::new(self.destination, self.bytes.clone()));
                     self.interval = if self.state == ClientNonInviteState::Trying {
                         self.interval.saturating_mul(2).min(self.config.t2)
                     } else {

@@ -69,12 +69,11 @@ impl ClientInvite {
         out: &mut VecDeque<Transmit>,
     ) -> Self {
         let bytes = invite.to_bytes();
-        out.push_back(Transmit {
-            destination,
-            payload: bytes.clone(),
-        });
+        out.push_back(Transmit::new(destination, bytes.clone()));
         let mut timers = Timers::default();
-        timers.set(Timer::A, now + config.t1);
+        if !config.reliable {
+            timers.set(Timer::A, now + config.t1);
+        }
         timers.set(Timer::B, now + config.timeout());
         Self {
             destination,
@@ -141,22 +140,18 @@ impl ClientInvite {
             }
             (ClientInviteState::Calling | ClientInviteState::Proceeding, _) => {
                 let ack = ack_for_non_2xx(&self.invite, response).to_bytes();
-                out.push_back(Transmit {
-                    destination: self.destination,
-                    payload: ack.clone(),
-                });
+                out.push_back(Transmit::new(self.destination, ack.clone()));
                 self.state = ClientInviteState::Completed { ack };
                 self.timers.stop_all();
-                let d = Duration::from_secs(32).max(self.config.timeout());
+                let d = self
+                    .config
+                    .absorb(Duration::from_secs(32).max(self.config.timeout()));
                 self.timers.set(Timer::D, now + d);
                 true
             }
             (ClientInviteState::Accepted, 200..=299) => true,
             (ClientInviteState::Completed { ack }, 300..=699) => {
-                out.push_back(Transmit {
-                    destination: self.destination,
-                    payload: ack.clone(),
-                });
+                out.push_back(Transmit::new(self.destination, ack.clone()));
                 false
             }
             _ => false,
@@ -169,10 +164,7 @@ impl ClientInvite {
         while let Some(timer) = self.timers.pop_expired(now) {
             match timer {
                 Timer::A if self.state == ClientInviteState::Calling => {
-                    out.push_back(Transmit {
-                        destination: self.destination,
-                        payload: self.bytes.clone(),
-                    });
+                    out.push_back(Transmit::new(self.destination, self.bytes.clone()));
                     self.interval = self.interval.saturating_mul(2);
                     self.timers.set(Timer::A, now + self.interval);
                 }

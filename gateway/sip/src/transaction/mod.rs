@@ -48,6 +48,10 @@ pub struct TimerConfig {
     pub t2: Duration,
     /// Maximum duration a message remains in the network, default 5 s.
     pub t4: Duration,
+    /// A reliable transport (TCP): no retransmissions (Timers A, E, G are
+    /// not started) and no waiting for retransmissions (D, I, J, K are 0),
+    /// RFC 3261 §17.1.1.2, §17.1.2.2, §17.2.1, §17.2.2.
+    pub reliable: bool,
 }
 
 impl Default for TimerConfig {
@@ -56,6 +60,7 @@ impl Default for TimerConfig {
             t1: Duration::from_millis(500),
             t2: Duration::from_secs(4),
             t4: Duration::from_secs(5),
+            reliable: false,
         }
     }
 }
@@ -64,6 +69,20 @@ impl TimerConfig {
     /// 64*T1: Timers B, F, H, J, L, M.
     pub fn timeout(&self) -> Duration {
         self.t1.saturating_mul(64)
+    }
+
+    /// The same timers for a reliable (`true`) or unreliable transport.
+    pub fn with_reliable(self, reliable: bool) -> Self {
+        Self { reliable, ..self }
+    }
+
+    /// `wait` over UDP, zero over TCP: Timers D, I, J, K.
+    fn absorb(&self, wait: Duration) -> Duration {
+        if self.reliable {
+            Duration::ZERO
+        } else {
+            wait
+        }
     }
 }
 

@@ -62,16 +62,14 @@ impl ServerNonInvite {
             return Err(TransactionError::FinalResponseSent);
         }
         let bytes = response.to_bytes();
-        out.push_back(Transmit {
-            destination: self.destination,
-            payload: bytes.clone(),
-        });
+        out.push_back(Transmit::new(self.destination, bytes.clone()));
         self.last_response = Some(bytes);
         if response.is_provisional() {
             self.state = ServerNonInviteState::Proceeding;
         } else {
             self.state = ServerNonInviteState::Completed;
-            self.timers.set(Timer::J, now + self.config.timeout());
+            self.timers
+                .set(Timer::J, now + self.config.absorb(self.config.timeout()));
         }
         Ok(())
     }
@@ -79,10 +77,7 @@ impl ServerNonInvite {
     /// A retransmission of the request: resend the last response, if any.
     pub fn on_retransmission(&mut self, out: &mut VecDeque<Transmit>) {
         if let Some(bytes) = &self.last_response {
-            out.push_back(Transmit {
-                destination: self.destination,
-                payload: bytes.clone(),
-            });
+            out.push_back(Transmit::new(self.destination, bytes.clone()));
         }
     }
 

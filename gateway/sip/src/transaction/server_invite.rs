@@ -46,10 +46,7 @@ impl ServerInvite {
         out: &mut VecDeque<Transmit>,
     ) -> Self {
         let trying = Response::for_request(invite, 100, "Trying").to_bytes();
-        out.push_back(Transmit {
-            destination,
-            payload: trying.clone(),
-        });
+        out.push_back(Transmit::new(destination, trying.clone()));
         Self {
             destination,
             state: ServerInviteState::Proceeding,
@@ -73,10 +70,7 @@ impl ServerInvite {
     }
 
     fn send(&mut self, bytes: Vec<u8>, out: &mut VecDeque<Transmit>) {
-        out.push_back(Transmit {
-            destination: self.destination,
-            payload: bytes.clone(),
-        });
+        out.push_back(Transmit::new(self.destination, bytes.clone()));
         self.last_response = Some(bytes);
     }
 
@@ -103,7 +97,9 @@ impl ServerInvite {
                 self.send(bytes, out);
                 self.state = ServerInviteState::Completed;
                 self.interval = self.config.t1;
-                self.timers.set(Timer::G, now + self.interval);
+                if !self.config.reliable {
+                    self.timers.set(Timer::G, now + self.interval);
+                }
                 self.timers.set(Timer::H, now + self.config.timeout());
             }
             other => return Err(TransactionError::InvalidStatus(other)),
@@ -118,10 +114,7 @@ impl ServerInvite {
             ServerInviteState::Proceeding | ServerInviteState::Completed
         ) {
             if let Some(bytes) = &self.last_response {
-                out.push_back(Transmit {
-                    destination: self.destination,
-                    payload: bytes.clone(),
-                });
+                out.push_back(Transmit::new(self.destination, bytes.clone()));
             }
         }
     }
@@ -131,7 +124,8 @@ impl ServerInvite {
             ServerInviteState::Completed => {
                 self.state = ServerInviteState::Confirmed;
                 self.timers.stop_all();
-                self.timers.set(Timer::I, now + self.config.t4);
+                self.timers
+                    .set(Timer::I, now + self.config.absorb(self.config.t4));
                 AckDisposition::Absorbed
             }
             ServerInviteState::Accepted => AckDisposition::ForCore,
@@ -146,10 +140,7 @@ impl ServerInvite {
             match timer {
                 Timer::G if self.state == ServerInviteState::Completed => {
                     if let Some(bytes) = &self.last_response {
-                        out.push_back(Transmit {
-                            destination: self.destination,
-                            payload: bytes.clone(),
-                        });
+                        out.push_back(Transmit::new(self.destination, bytes.clone()));
                     }
                     self.interval = self.interval.saturating_mul(2).min(self.config.t2);
                     self.timers.set(Timer::G, now + self.interval);

@@ -208,10 +208,35 @@ fn timers_follow_configured_t1() {
         t1: Duration::from_millis(100),
         t2: Duration::from_millis(400),
         t4: Duration::from_secs(1),
+        reliable: false,
     };
     assert_eq!(cfg.timeout(), Duration::from_millis(6400));
     let t0 = Instant::now();
     let mut out = VecDeque::new();
     let tx = ClientInvite::new(t0, invite(), dest(), cfg, &mut out);
     assert_eq!(tx.poll_timeout(), Some(t0 + Duration::from_millis(100)));
+}
+
+#[test]
+fn reliable_transport_neither_retransmits_nor_waits() {
+    let cfg = TimerConfig::default().with_reliable(true);
+    let t0 = Instant::now();
+    let mut out = VecDeque::new();
+    let mut tx = ClientInvite::new(t0, invite(), dest(), cfg, &mut out);
+    assert_eq!(out.len(), 1);
+    // No Timer A: the next deadline is Timer B.
+    assert_eq!(tx.poll_timeout(), Some(t0 + cfg.timeout()));
+    let busy = Response::for_request(&invite(), 486, "Busy Here");
+    assert!(tx.on_response(t0, &busy, &mut out));
+    // Timer D is zero: terminated at the next timeout.
+    assert_eq!(tx.poll_timeout(), Some(t0));
+    tx.on_timeout(t0, &mut out);
+    assert!(tx.is_terminated());
+
+    let mut server = ServerInvite::new(&invite(), dest(), cfg, &mut out);
+    server.respond(t0, &busy, &mut out).unwrap();
+    // No Timer G: only H is pending.
+    assert_eq!(server.poll_timeout(), Some(t0 + cfg.timeout()));
+    assert_eq!(server.on_ack(t0), AckDisposition::Absorbed);
+    assert_eq!(server.poll_timeout(), Some(t0), "Timer I is zero");
 }

@@ -1,0 +1,48 @@
+//! Impairment scenario: 5 % random packet loss. Every lost packet is concealed
+//! (G.711: Appendix I PLC; Opus: in-band FEC from the next packet or its PLC),
+//! no packet that arrived is thrown away, and the delay stays at the clean
+//! network's.
+
+mod media_support;
+use media_support::{report, run, ClientCodec, Network};
+
+fn check(codec: ClientCodec, name: &str, seed: u64) {
+    let net = Network {
+        loss: 0.05,
+        ..Network::default()
+    };
+    let r = run(codec, net, 30, seed);
+    report(name, &net, &r);
+    assert!(r.lost > 40, "the network lost {}", r.lost);
+    // Each loss is one concealed frame; nothing else is a gap.
+    let p = r.stats.playout;
+    assert!(
+        p.lost + p.underruns <= r.lost + 2,
+        "{p:?} for {} lost",
+        r.lost
+    );
+    assert!(
+        p.lost + p.underruns + 6 >= r.lost,
+        "{p:?} for {} lost",
+        r.lost
+    );
+    assert_eq!(p.late, 0);
+    assert!(
+        r.max_added(&net) <= 20.0 + r.target_ms + 2.0 + 6.5,
+        "{:?}",
+        r.lag_ms
+    );
+    if codec == ClientCodec::Opus {
+        assert!(p.recovered > 0, "FEC used");
+    }
+}
+
+#[test]
+fn five_percent_loss_pcmu() {
+    check(ClientCodec::Pcmu, "loss pcmu", 3);
+}
+
+#[test]
+fn five_percent_loss_opus() {
+    check(ClientCodec::Opus, "loss opus", 4);
+}
