@@ -48,6 +48,13 @@ impl IpToLine {
         self.generator.release();
     }
 
+    /// Plays `digit` once with the generator's own timing (a digit that arrived
+    /// whole, e.g. by SIP INFO, or one released late). Returns false if the
+    /// queue is full.
+    pub fn queue_digit(&mut self, digit: Digit) -> bool {
+        self.generator.queue(digit).is_ok()
+    }
+
     /// Audio gain, dB (saturating).
     pub fn set_gain_db(&mut self, db: f32) {
         self.gain = db_to_gain(db.clamp(-96.0, 40.0));

@@ -35,7 +35,7 @@ use crate::config::{Config, PortConfig, PortKindConfig};
 use crate::line::{FxoEvent, FxoPort, FxoTimings};
 use crate::media::negotiation::{self, RemoteAudio};
 use crate::media::session::RtpQueue;
-use crate::media::RtpOut;
+use crate::media::{ClientDigit, RtpOut};
 use crate::notify::Notification;
 use crate::sdp_glue::remote_audio;
 
@@ -192,6 +192,26 @@ impl Controller {
                     }
                     for event in digits {
                         if let Some(body) = call.line_digit(now, &port.config, event) {
+                            self.notifications.push_back(notification(
+                                call,
+                                "command",
+                                body.clone(),
+                            ));
+                            send_command(&mut self.sip, now, handle, body, &mut self.infos);
+                        }
+                    }
+                    let mut from_client: heapless::Vec<ClientDigit, 8> = heapless::Vec::new();
+                    if let Some(media) = call.media.as_mut() {
+                        while let Some(d) = media.poll_client_digit() {
+                            let _ = from_client.push(d);
+                        }
+                    }
+                    for d in from_client {
+                        let digit = match d {
+                            ClientDigit::Start(digit) => Some(digit),
+                            ClientDigit::End => None,
+                        };
+                        if let Some(body) = call.client_digit(now, &port.config, digit, false) {
                             self.notifications.push_back(notification(
                                 call,
                                 "command",
@@ -424,8 +444,10 @@ impl Controller {
                 self.end_call(now, call, reason);
             }
             SipEvent::InfoReceived {
-                call, content_type, ..
-            } => debug!(?call, %content_type, "INFO from client"),
+                call,
+                content_type,
+                body,
+            } => self.on_info(now, call, &content_type, &body),
             SipEvent::RequestCompleted { request, status } => {
                 self.on_request_completed(now, request, status)
             }
@@ -520,7 +542,16 @@ impl Controller {
             .get(index)
             .and_then(|p| p.config.command_table.as_deref());
         let table = self.command_table(decision.command_table.as_deref().or(port_table));
-        let mut c = Call::new(port_id, Direction::ToLine, context, &table, now);
+        // The agent is on the line: its keypad drives the commands; the web
+        // customer's own digits (IVR navigation) just pass to the line.
+        let mut c = Call::new(
+            port_id,
+            Direction::ToLine,
+            context,
+            &table,
+            &no_commands(),
+            now,
+        );
         c.dialled = Some(decision.number);
         c.negotiated = Some(negotiated);
         self.calls.insert(call, c);
@@ -557,6 +588,26 @@ impl Controller {
                 let _ = self.sip.hangup(now, call);
                 self.end_call(now, call, "bad-answer-sdp");
             }
+        }
+    }
+
+    /// An INFO from the client: DTMF (`application/dtmf-relay`, `application/dtmf`)
+    /// goes through the call's command recognizer like RFC 4733 digits.
+    fn on_info(&mut self, now: Instant, handle: CallHandle, content_type: &str, body: &[u8]) {
+        let Some(digit) = super::dtmf_relay::digit(content_type, body) else {
+            debug!(?handle, %content_type, "INFO from client");
+            return;
+        };
+        let Some(call) = self.calls.get_mut(&handle) else {
+            return;
+        };
+        let Some(port) = self.ports.get(call.port.index()) else {
+            return;
+        };
+        if let Some(body) = call.client_digit(now, &port.config, Some(digit), true) {
+            self.notifications
+                .push_back(notification(call, "command", body.clone()));
+            send_command(&mut self.sip, now, handle, body, &mut self.infos);
         }
     }
 
@@ -822,14 +873,25 @@ impl Controller {
                 info!(%port, %call_id, uri = %uri_text, "line ringing; calling IP client");
                 let context = CallContext::from_headers(&call_id, &uri_text, []);
                 // A caller on the PSTN gets no command plane unless the port
-                // names a table for it: commands are for the call centre's side.
-                let table = match p.config.command_table.clone() {
-                    Some(name) => self.command_table(Some(&name)),
-                    None => CommandTable::from_config(&crate::config::CommandsConfig::default()),
+                // names a table for it: commands are for the call centre's side,
+                // here the IP client (the agent), who gets the port's table or
+                // the default one.
+                let name = p.config.command_table.clone();
+                let line_table = match &name {
+                    Some(name) => self.command_table(Some(name)),
+                    None => no_commands(),
                 };
+                let client_table = self.command_table(name.as_deref());
                 self.calls.insert(
                     handle,
-                    Call::new(port, Direction::FromLine, context, &table, now),
+                    Call::new(
+                        port,
+                        Direction::FromLine,
+                        context,
+                        &line_table,
+                        &client_table,
+                        now,
+                    ),
                 );
             }
             Err(e) => {
@@ -897,4 +959,9 @@ fn ended(f: &FinishedCall) -> Notification {
             "duration_ms": duration_ms,
         }),
     }
+}
+
+/// A table with no commands: every digit passes.
+fn no_commands() -> CommandTable {
+    CommandTable::from_config(&crate::config::CommandsConfig::default())
 }

@@ -6,6 +6,7 @@
 
 mod context;
 mod controller;
+mod dtmf_relay;
 mod route;
 mod state;
 mod view;

@@ -131,6 +131,10 @@ pub(crate) struct Call {
     pub negotiated: Option<Negotiated>,
     pub media: Option<MediaSession>,
     recognizer: Recognizer,
+    /// Commands keyed on the IP client's side (RFC 4733 or SIP INFO).
+    client_recognizer: Recognizer,
+    /// The client digit being played on the line live.
+    client_live: bool,
     /// The digit being forwarded live.
     live_digit: Option<Digit>,
     pub started: Instant,
@@ -145,6 +149,7 @@ impl Call {
         direction: Direction,
         context: CallContext,
         commands: &CommandTable,
+        client_commands: &CommandTable,
         now: Instant,
     ) -> Call {
         Call {
@@ -156,6 +161,8 @@ impl Call {
             negotiated: None,
             media: None,
             recognizer: Recognizer::new(commands.clone()),
+            client_recognizer: Recognizer::new(client_commands.clone()),
+            client_live: false,
             live_digit: None,
             started: now,
             answered: None,
@@ -211,6 +218,68 @@ impl Call {
         if let Some(Outcome::Release(held)) = self.recognizer.handle_timeout(now) {
             self.release(&held);
         }
+        if let Some(Outcome::Release(held)) = self.client_recognizer.handle_timeout(now) {
+            self.release_to_line(&held);
+        }
+    }
+
+    /// A digit from the IP client (RFC 4733 start/end, or a whole digit sent by
+    /// SIP INFO when `whole`). Digits that are not a command are played on the
+    /// line; a command's digits never reach it. Returns the command's message.
+    pub fn client_digit(
+        &mut self,
+        now: Instant,
+        port: &PortConfig,
+        digit: Option<Digit>,
+        whole: bool,
+    ) -> Option<Value> {
+        let Some(digit) = digit else {
+            // The digit that started ended.
+            if std::mem::take(&mut self.client_live) {
+                if let Some(media) = self.media.as_mut() {
+                    media.stop_client_digit();
+                }
+            }
+            return None;
+        };
+        let outcome = self.client_recognizer.digit(now, digit);
+        info!(port = port.port, %digit, ?outcome, "DTMF from client");
+        match outcome {
+            Outcome::Pass if whole => {
+                self.release_to_line(&[digit]);
+                None
+            }
+            Outcome::Pass => {
+                if let Some(media) = self.media.as_mut() {
+                    media.play_client_digit(digit);
+                    self.client_live = true;
+                }
+                None
+            }
+            Outcome::Held => None,
+            Outcome::Command(command) => {
+                let table = self.client_recognizer.table().clone();
+                Some(self.execute(port, &table, &command))
+            }
+            Outcome::Release(held) => {
+                self.release_to_line(&held);
+                None
+            }
+            Outcome::ReleaseThenCommand(held, command) => {
+                self.release_to_line(&held);
+                let table = self.client_recognizer.table().clone();
+                Some(self.execute(port, &table, &command))
+            }
+        }
+    }
+
+    fn release_to_line(&mut self, digits: &[Digit]) {
+        if let Some(media) = self.media.as_mut() {
+            let dropped = media.queue_to_line(digits);
+            if dropped > 0 {
+                warn!(dropped, "line digit queue full; digits dropped");
+            }
+        }
     }
 
     /// A digit detected on the line. Returns the message to send the client if
@@ -236,14 +305,18 @@ impl Call {
                         None
                     }
                     Outcome::Held => None,
-                    Outcome::Command(command) => Some(self.execute(port, &command)),
+                    Outcome::Command(command) => {
+                        let table = self.recognizer.table().clone();
+                        Some(self.execute(port, &table, &command))
+                    }
                     Outcome::Release(held) => {
                         self.release(&held);
                         None
                     }
                     Outcome::ReleaseThenCommand(held, command) => {
                         self.release(&held);
-                        Some(self.execute(port, &command))
+                        let table = self.recognizer.table().clone();
+                        Some(self.execute(port, &table, &command))
                     }
                 }
             }
@@ -262,9 +335,9 @@ impl Call {
     }
 
     /// Carry out a command on the call's own media and describe it for the client.
-    fn execute(&mut self, port: &PortConfig, command: &Command) -> Value {
+    fn execute(&mut self, port: &PortConfig, table: &CommandTable, command: &Command) -> Value {
         let (action, keyed, url) = match command {
-            Command::Sequence(i) => match self.recognizer.table().sequences().get(*i) {
+            Command::Sequence(i) => match table.sequences().get(*i) {
                 Some(seq) => (seq.action, seq.digits.clone(), seq.url.clone()),
                 None => (CommandAction::PushPage, String::new(), None),
             },

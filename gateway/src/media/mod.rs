@@ -39,4 +39,4 @@ pub mod session;
 pub mod telephone_event;
 
 pub use negotiation::{Negotiated, NegotiationError};
-pub use session::{MediaSession, MediaStats, RtpOut, StreamIds};
+pub use session::{ClientDigit, MediaSession, MediaStats, RtpOut, StreamIds};

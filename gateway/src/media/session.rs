@@ -40,6 +40,15 @@ use super::rtp::{self, PayloadType, RtpError, RtpSender, RtpTimestamp, Ssrc};
 use super::telephone_event::{EventPacket, EventReceiver, EventSender, Received};
 use crate::config::MediaConfig;
 
+/// A digit the client sent, as call control sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientDigit {
+    /// A digit started (RFC 4733 event start).
+    Start(Digit),
+    /// The digit that started ended.
+    End,
+}
+
 /// A received RFC 4733 digit ends if no packet updates it for this long.
 const DIGIT_SILENCE: Duration = Duration::from_millis(300);
 
@@ -136,8 +145,10 @@ pub struct MediaSession {
     latched: bool,
     /// Highest sequence number accepted from the client.
     last_seq: Option<u16>,
-    /// When the RFC 4733 digit playing on the line was last updated.
+    /// When the RFC 4733 digit from the client was last updated.
     digit_updated: Option<Instant>,
+    /// Digits from the client, for call control to route (command or line).
+    client_digits: heapless::Deque<ClientDigit, 8>,
     epoch: Instant,
     sender: RtpSender,
     encoder: Encoder,
@@ -226,6 +237,7 @@ impl MediaSession {
             latched: false,
             last_seq: None,
             digit_updated: None,
+            client_digits: heapless::Deque::new(),
             epoch: now,
             sender: RtpSender::new(ids.ssrc, ids.seq, ids.timestamp),
             encoder,
@@ -371,6 +383,31 @@ impl MediaSession {
         self.line_to_ip.process(&self.cancelled, &mut self.outgoing);
     }
 
+    /// Digits the client sent as RFC 4733 events (a digit whose updates stop is
+    /// ended after a silence limit).
+    pub fn poll_client_digit(&mut self) -> Option<ClientDigit> {
+        self.client_digits.pop_front()
+    }
+
+    /// Play a client digit on the line while it lasts (it is not a command).
+    pub fn play_client_digit(&mut self, digit: Digit) {
+        self.ip_to_line.start_digit(digit);
+    }
+
+    /// The client digit being played ended.
+    pub fn stop_client_digit(&mut self) {
+        self.ip_to_line.stop_digit();
+    }
+
+    /// Play whole digits on the line (held back as a possible command, or sent
+    /// by SIP INFO). Returns how many could not be queued.
+    pub fn queue_to_line(&mut self, digits: &[Digit]) -> usize {
+        digits
+            .iter()
+            .filter(|d| !self.ip_to_line.queue_digit(**d))
+            .count()
+    }
+
     /// Step 2: digits detected on the line (sample times on the line's timeline).
     pub fn poll_dtmf(&mut self) -> Option<DtmfEvent> {
         self.line_to_ip.poll_event()
@@ -385,8 +422,8 @@ impl MediaSession {
             .digit_updated
             .is_some_and(|t| now.saturating_duration_since(t) > DIGIT_SILENCE)
         {
-            self.ip_to_line.stop_digit();
             self.digit_updated = None;
+            let _ = self.client_digits.push_back(ClientDigit::End);
         }
         if !self.inband.is_idle() {
             self.inband.fill(&mut self.outgoing);
@@ -555,12 +592,12 @@ impl MediaSession {
                 .receive(packet.ssrc, packet.timestamp, packet.payload)
             {
                 Received::Start(digit) => {
-                    self.ip_to_line.start_digit(digit);
                     self.digit_updated = Some(now);
+                    let _ = self.client_digits.push_back(ClientDigit::Start(digit));
                 }
                 Received::End => {
-                    self.ip_to_line.stop_digit();
                     self.digit_updated = None;
+                    let _ = self.client_digits.push_back(ClientDigit::End);
                 }
                 Received::Nothing => {
                     if self.digit_updated.is_some() {
@@ -814,7 +851,8 @@ mod tests {
             .at(PayloadType(101), RtpTimestamp(800), true, &start, &mut buf)
             .unwrap();
         s.receive(t0, client, &buf[..n]).unwrap();
-        // Nothing more arrives: after the silence limit the line is quiet again.
+        // Call control plays it; nothing more arrives: after the silence limit
+        // the digit ends and the line is quiet again.
         let mut queue = RtpQueue::new();
         let mut heard = Vec::new();
         for i in 0..50u32 {
@@ -822,6 +860,12 @@ mod tests {
             s.process_line(&[0; FRAME_SAMPLES]);
             s.transmit(now, &mut queue);
             queue.clear();
+            while let Some(d) = s.poll_client_digit() {
+                match d {
+                    ClientDigit::Start(digit) => s.play_client_digit(digit),
+                    ClientDigit::End => s.stop_client_digit(),
+                }
+            }
             let mut tx = [0i16; FRAME_SAMPLES];
             s.play_to_line(&mut tx);
             heard.push(dsp::level::rms_dbm0(&tx));
