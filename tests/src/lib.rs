@@ -6,6 +6,7 @@
 
 pub mod audio;
 pub mod config;
+pub mod ffmpeg;
 pub mod gateway;
 pub mod http;
 pub mod pty;

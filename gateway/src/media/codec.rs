@@ -151,8 +151,17 @@ pub enum Decoder {
         plc: Box<Concealer>,
     },
     /// Opus decoding at 8 kHz (its own PLC and FEC).
-    Opus(Box<OpusDecoder>),
+    Opus {
+        /// The decoder.
+        decoder: Box<OpusDecoder>,
+        /// Frames concealed in a row since the last good packet.
+        concealed: u32,
+    },
 }
+
+/// Opus's concealment extrapolates for this many frames (100 ms); after that a
+/// silent client is silence on the line, not an endless synthetic noise.
+pub const OPUS_CONCEAL_FRAMES: u32 = 5;
 
 impl Decoder {
     /// A G.711 decoder.
@@ -165,16 +174,17 @@ impl Decoder {
 
     /// An Opus decoder producing 8 kHz.
     pub fn opus() -> Result<Decoder, CodecError> {
-        Ok(Decoder::Opus(Box::new(
-            OpusDecoder::new(SampleRate::Hz8000).map_err(CodecError::Opus)?,
-        )))
+        Ok(Decoder::Opus {
+            decoder: Box::new(OpusDecoder::new(SampleRate::Hz8000).map_err(CodecError::Opus)?),
+            concealed: 0,
+        })
     }
 
     /// RTP timestamp units per 8 kHz sample.
     pub fn units_per_sample(&self) -> u32 {
         match self {
             Decoder::G711 { .. } => 1,
-            Decoder::Opus(_) => 6,
+            Decoder::Opus { .. } => 6,
         }
     }
 
@@ -187,7 +197,12 @@ impl Decoder {
                 plc.good(&mut out[..n]);
                 n
             }
-            Decoder::Opus(d) => d.decode(Some(payload), false, &mut out[..]).unwrap_or(0),
+            Decoder::Opus { decoder, concealed } => {
+                *concealed = 0;
+                decoder
+                    .decode(Some(payload), false, &mut out[..])
+                    .unwrap_or(0)
+            }
         }
     }
 
@@ -199,13 +214,14 @@ impl Decoder {
                 plc.conceal(out);
                 false
             }
-            Decoder::Opus(d) => {
+            Decoder::Opus { decoder, concealed } => {
                 if let Some(next) = next {
-                    if d.decode(Some(next), true, out).is_ok() {
+                    if decoder.decode(Some(next), true, out).is_ok() {
                         return true;
                     }
                 }
-                if d.decode(None, false, out).is_err() {
+                *concealed = concealed.saturating_add(1);
+                if *concealed > OPUS_CONCEAL_FRAMES || decoder.decode(None, false, out).is_err() {
                     out.fill(0);
                 }
                 false
@@ -239,6 +255,47 @@ mod tests {
         assert_eq!(opus_encode_rate(Some(16_000), 48_000), SampleRate::Hz16000);
         assert_eq!(opus_encode_rate(Some(12_000), 48_000), SampleRate::Hz8000);
         assert_eq!(opus_encode_rate(None, 24_000), SampleRate::Hz24000);
+    }
+
+    #[test]
+    fn opus_concealment_falls_silent_after_its_limit() {
+        use dsp::opus::{Application, OpusEncoder};
+        let mut enc = OpusEncoder::new(
+            SampleRate::Hz8000,
+            Application::Voip,
+            5,
+            24_000,
+            false,
+            false,
+        )
+        .unwrap();
+        let mut dec = Decoder::opus().unwrap();
+        let tone: Vec<i16> = (0..FRAME_SAMPLES)
+            .map(|i| (8000.0 * (i as f32 * 0.785).sin()) as i16)
+            .collect();
+        let mut packet = [0u8; 400];
+        let mut out = [0i16; MAX_DECODED];
+        for _ in 0..10 {
+            let n = enc.encode(&tone, &mut packet).unwrap();
+            dec.decode(&packet[..n], &mut out);
+        }
+        let mut frame = [0i16; FRAME_SAMPLES];
+        let mut levels = Vec::new();
+        for _ in 0..10 {
+            dec.conceal(None, &mut frame);
+            levels.push(dsp::level::rms_dbm0(&frame));
+        }
+        assert!(
+            levels[0] > -40.0,
+            "concealment first extrapolates: {levels:?}"
+        );
+        let limit = OPUS_CONCEAL_FRAMES as usize;
+        assert!(
+            levels[limit..]
+                .iter()
+                .all(|l| *l <= dsp::level::SILENCE_DBM0),
+            "{levels:?}"
+        );
     }
 
     #[test]

@@ -38,7 +38,7 @@ use super::playout::{Playout, PlayoutConfig, PlayoutStats};
 use super::rtcp::{self, Reception, ReportBlock, SenderInfo};
 use super::rtp::{self, PayloadType, RtpError, RtpSender, RtpTimestamp, Ssrc};
 use super::telephone_event::{EventPacket, EventReceiver, EventSender, Received};
-use crate::config::MediaConfig;
+use crate::config::{Codec, MediaConfig};
 
 /// A digit the client sent, as call control sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -610,6 +610,23 @@ impl MediaSession {
         let clock = u128::from(self.negotiated.clock_rate());
         let arrival =
             (now.saturating_duration_since(self.epoch).as_nanos() * clock / 1_000_000_000) as i64;
+        if matches!(self.negotiated.codec, Codec::Pcmu | Codec::Pcma)
+            && packet.payload.len() > FRAME_SAMPLES
+        {
+            // RFC 3551 §4.2: a receiver should take 0-200 ms per packet. G.711
+            // is one byte a sample, so a long packet is cut into 20 ms frames,
+            // each with its own timestamp and arrival (the jitter estimate
+            // sees a steady stream).
+            for (k, chunk) in packet.payload.chunks(FRAME_SAMPLES).enumerate() {
+                let offset = (k * FRAME_SAMPLES) as u32;
+                let _ = self.playout.push(
+                    arrival + i64::from(offset),
+                    packet.timestamp.0.wrapping_add(offset),
+                    chunk,
+                );
+            }
+            return Ok(());
+        }
         let _ = self
             .playout
             .push(arrival, packet.timestamp.0, packet.payload);
@@ -709,7 +726,6 @@ impl MediaSession {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Codec;
     use crate::media::rtp::PT_PCMU;
     use crate::media::telephone_event::EventPayload;
     use dsp::dtmf::Detector;
@@ -874,6 +890,41 @@ mod tests {
         assert!(
             heard[30..].iter().all(|l| *l < -60.0),
             "and stops: {heard:?}"
+        );
+    }
+
+    #[test]
+    fn a_long_g711_packet_plays_as_several_frames() {
+        let t0 = Instant::now();
+        let mut s = session(None);
+        let client: SocketAddr = "10.0.0.1:4000".parse().unwrap();
+        // 80 ms of a 1 kHz tone in one PCMU packet (RFC 3551 allows up to 200 ms).
+        let tone: Vec<i16> = (0..640)
+            .map(|i| (7000.0 * (std::f32::consts::TAU * 1000.0 * i as f32 / 8000.0).sin()) as i16)
+            .collect();
+        let mut payload = [0u8; 640];
+        dsp::g711::Law::Ulaw.encode(&tone, &mut payload);
+        let mut sender = RtpSender::new(Ssrc(7), 1, RtpTimestamp(0));
+        let mut buf = [0u8; 700];
+        let n = sender.audio(PT_PCMU, &payload, 640, &mut buf).unwrap();
+        s.receive(t0, client, &buf[..n]).unwrap();
+        let mut queue = RtpQueue::new();
+        let mut loud = 0;
+        for i in 0..10u32 {
+            let now = t0 + std::time::Duration::from_millis(u64::from(i) * 20);
+            s.process_line(&[0; FRAME_SAMPLES]);
+            s.transmit(now, &mut queue);
+            queue.clear();
+            let mut tx = [0i16; FRAME_SAMPLES];
+            s.play_to_line(&mut tx);
+            if dsp::level::rms_dbm0(&tx) > -20.0 {
+                loud += 1;
+            }
+        }
+        // 80 ms of tone, then at most the concealer's fading extrapolation.
+        assert!(
+            (4..=7).contains(&loud),
+            "80 ms of tone on the line: {loud} frames"
         );
     }
 }
