@@ -120,6 +120,7 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
             .unwrap_or(1)
     });
     let mut core = Controller::new(config.clone(), sip_addr, &rtp_addrs, seed);
+    core.register_upstream(Instant::now());
 
     let (input_tx, mut input_rx) = mpsc::channel::<Input>(4096);
     spawn_reader(sip_socket.clone(), input_tx.clone(), |src, data| {

@@ -3,6 +3,7 @@
 
 use super::double_talk::Geigel;
 use super::high_pass::HighPass;
+use super::kernels::{self, Update};
 use super::nlp::Nlp;
 use super::whitening::{self, Whitener};
 use super::{ConfigError, MAX_TAPS};
@@ -122,6 +123,8 @@ const EXTRA: usize = if whitening::ANALYSIS > MIN_TAPS + whitening::SPAN {
     whitening::SPAN
 };
 const MIN_TAPS: usize = MIN_TAIL_MS as usize * 8;
+// The whitener reads SPAN older samples plus its zero padding.
+const _: () = assert!(EXTRA >= whitening::SPAN + 2);
 
 /// Far-end history, a ring of `taps + EXTRA` samples doubled so that
 /// `buf[pos..pos + taps]` reads x(n), x(n−1), …, x(n−taps+1) without
@@ -168,6 +171,14 @@ impl History {
         &self.buf[self.pos..self.pos + self.taps]
     }
 
+    /// The window as it was one sample ago, x(n−1), …, x(n−taps): valid
+    /// until the next push or refilter, as the ring keeps EXTRA ≥ 1 older
+    /// samples and both copies are written together.
+    #[inline]
+    fn previous_window(&self) -> &[f32] {
+        &self.buf[self.pos + 1..self.pos + 1 + self.taps]
+    }
+
     /// Like [`History::window`] with EXTRA older samples after it.
     #[inline]
     fn extended(&self) -> &[f32] {
@@ -195,26 +206,6 @@ impl History {
     }
 }
 
-/// Dot product in eight lanes so that it vectorises.
-#[inline]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0f32; 8];
-    for (ca, cb) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
-        for i in 0..8 {
-            lanes[i] += ca[i] * cb[i];
-        }
-    }
-    // Tails are multiples of 8 taps (8 per ms); the remainder is for safety.
-    let rem: f32 = a
-        .chunks_exact(8)
-        .remainder()
-        .iter()
-        .zip(b.chunks_exact(8).remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    lanes.iter().sum::<f32>() + rem
-}
-
 #[inline]
 fn smooth(state: &mut f32, x: f32, alpha: f32) {
     *state += (x - *state) * alpha;
@@ -233,6 +224,10 @@ pub struct Canceller {
     whitener: Whitener,
     /// Adapts every sample it may.
     background: [f32; MAX_TAPS],
+    /// The background's last NLMS update, applied in the next sample's fused
+    /// filter pass (see [`kernels::fused`]), or earlier by
+    /// [`Canceller::flush_update`] when something needs the taps first.
+    pending: Update,
     /// Produces the output; copied from the background when that does better.
     foreground: [f32; MAX_TAPS],
     hp_far: HighPass,
@@ -263,6 +258,9 @@ pub struct Canceller {
     err_erle: f32,
     converged: bool,
     double_talk: bool,
+    /// ERLE estimate ratios (linear) for [`CONVERGED_DB`] / [`UNCONVERGED_DB`].
+    converged_ratio: f32,
+    unconverged_ratio: f32,
 }
 
 impl Canceller {
@@ -280,6 +278,7 @@ impl Canceller {
             white_history: History::new(taps),
             whitener: Whitener::new(),
             background: [0.0; MAX_TAPS],
+            pending: Update::NONE,
             foreground: [0.0; MAX_TAPS],
             hp_far: HighPass::new(),
             hp_near: HighPass::new(),
@@ -304,6 +303,8 @@ impl Canceller {
             err_erle: 0.0,
             converged: false,
             double_talk: false,
+            converged_ratio: 10f32.powf(CONVERGED_DB / 10.0),
+            unconverged_ratio: 10f32.powf(UNCONVERGED_DB / 10.0),
         })
     }
 
@@ -336,6 +337,7 @@ impl Canceller {
     fn step(&mut self, far: i16, near: i16) -> i16 {
         if !self.enabled {
             // Keep the reference history current so re-enabling is seamless.
+            self.flush_update();
             let x = self.filter_far(f32::from(far));
             self.history.push(x);
             return near;
@@ -354,19 +356,15 @@ impl Canceller {
             let floor = NOISE_FLOOR_MARGIN * self.nlp.background() / path_gain;
             if self.whitener.tick(self.history.extended(), floor) {
                 // New predictor: the update's regressor must be the whole
-                // window whitened by it (see the `whitening` module).
+                // window whitened by it (see the `whitening` module). The
+                // pending update belongs to the old regressor.
+                self.flush_update();
                 self.white_history.refilter(&self.history, &self.whitener);
             } else {
                 let xw = self.whitener.reference(self.history.extended());
                 self.white_history.push(xw);
             }
         }
-        let window = self.history.window();
-        let y_fg = dot(&self.foreground[..self.taps], window);
-        let y_bg = dot(&self.background[..self.taps], window);
-        let e_fg = d - y_fg;
-        let e_bg = d - y_bg;
-
         // Far-end activity, with a hang-over for the echo still in flight.
         smooth(&mut self.far_power, x * x, FAST);
         let far_active = self.far_power > self.far_active_power;
@@ -376,23 +374,38 @@ impl Canceller {
             self.since_far_active = self.since_far_active.saturating_add(1);
         }
         let echo_possible = self.since_far_active < self.hang_samples;
-
         let geigel = self.geigel.step(x, d);
-        let (e_update, update_history, noise_gain) = if self.config.prewhiten {
-            let d_white = self.whitener.near(d);
-            let y_white = dot(&self.background[..self.taps], self.white_history.window());
+        let adapt = far_active && !geigel;
+
+        // Keeps the near end's whitening ring current in every sample. (Done
+        // before the filter pass: that pass reads the sample just pushed
+        // into the histories with vector loads, which stall until the
+        // scalar store has left the store buffer; this is useful work in
+        // the meantime.)
+        let d_white = if self.config.prewhiten {
+            self.whitener.near(d)
+        } else {
+            0.0
+        };
+        let y = self.filter_pass();
+        let (y_fg, y_bg) = (y.fg, y.bg);
+        let e_fg = d - y_fg;
+        let e_bg = d - y_bg;
+
+        let (e_update, update_energy, noise_gain) = if self.config.prewhiten {
             (
-                d_white - y_white,
-                &self.white_history,
+                d_white - y.white,
+                self.white_history.energy,
                 self.whitener.white_noise_gain(),
             )
         } else {
-            (e_bg, &self.history, 1.0)
+            (e_bg, self.history.energy, 1.0)
         };
         smooth(&mut self.err_update, e_update * e_update, COMPARE);
 
-        // Adapt the background filter (NLMS), frozen in double talk.
-        if far_active && !geigel {
+        // Adapt the background filter (NLMS), frozen in double talk. The
+        // update itself is applied in the next sample's filter pass.
+        if adapt {
             // Noise-aware step (after Benesty's NPVSS): as the background
             // error falls to the line-noise floor measured in far-end
             // silence, the step shrinks, so noise does not misadjust the
@@ -402,19 +415,11 @@ impl Canceller {
             let noise_ratio =
                 (self.nlp.background() * noise_gain / self.err_update.max(1e-3)).sqrt();
             let step = self.config.step * (1.0 - noise_ratio).clamp(0.05, 1.0);
-            let k =
-                (f64::from(step * e_update) / (update_history.energy + self.regularisation)) as f32;
-            let keep = 1.0 - self.config.leakage;
-            let window = update_history.window();
-            if self.config.leakage > 0.0 {
-                for (h, &w) in self.background[..self.taps].iter_mut().zip(window) {
-                    *h = *h * keep + k * w;
-                }
-            } else {
-                for (h, &w) in self.background[..self.taps].iter_mut().zip(window) {
-                    *h += k * w;
-                }
-            }
+            let k = (f64::from(step * e_update) / (update_energy + self.regularisation)) as f32;
+            self.pending = Update {
+                k,
+                keep: 1.0 - self.config.leakage,
+            };
         }
 
         // Two-path control: promote a better background, restore a diverged one.
@@ -427,6 +432,7 @@ impl Canceller {
         {
             self.copy_count += 1;
             if self.copy_count >= COPY_DWELL {
+                self.flush_update();
                 self.foreground[..self.taps].copy_from_slice(&self.background[..self.taps]);
                 self.err_fg_cmp = self.err_bg_cmp;
                 self.copy_count = 0;
@@ -437,6 +443,8 @@ impl Canceller {
         if self.err_bg_cmp > 4.0 * self.err_fg_cmp && self.err_fg_cmp < self.near_cmp {
             self.restore_count += 1;
             if self.restore_count >= RESTORE_DWELL {
+                // Overwrites this sample's update too.
+                self.pending = Update::NONE;
                 self.background[..self.taps].copy_from_slice(&self.foreground[..self.taps]);
                 self.err_bg_cmp = self.err_fg_cmp;
                 self.restore_count = 0;
@@ -446,14 +454,15 @@ impl Canceller {
         }
 
         // ERLE estimate and convergence, while echo is the only signal.
-        if far_active && !geigel {
+        if adapt {
             smooth(&mut self.near_erle, d * d, ERLE_SMOOTHING);
             smooth(&mut self.far_erle, x * x, ERLE_SMOOTHING);
             smooth(&mut self.err_erle, e_fg * e_fg, ERLE_SMOOTHING);
-            let erle = self.erle_db();
-            if erle >= CONVERGED_DB {
+            // erle_db() against the thresholds, without its logarithm.
+            let ratio = (self.near_erle + 1.0) / (self.err_erle + 1.0);
+            if ratio >= self.converged_ratio {
                 self.converged = true;
-            } else if erle < UNCONVERGED_DB {
+            } else if ratio < self.unconverged_ratio {
                 self.converged = false;
             }
         }
@@ -480,6 +489,60 @@ impl Canceller {
         let suppress = self.nlp_enabled && echo_possible && !near_talk;
         let y = self.nlp.step(e_fg, suppress, self.config.comfort_noise);
         saturate(y)
+    }
+
+    /// Far-end window energy (Σx² over the taps) below which the filters'
+    /// outputs are taken as 0: |y| ≤ ‖h‖·√energy, under 0.03 of a 16-bit
+    /// step for any plausible echo path, and the pass is skipped (far end
+    /// idle or digitally silent).
+    const IDLE_ENERGY: f64 = 1e-3;
+
+    /// Applies the pending update and computes this sample's filter outputs
+    /// in one pass over the taps (see [`kernels::fused`]).
+    #[inline]
+    fn filter_pass(&mut self) -> kernels::Outputs {
+        let taps = self.taps;
+        let update = core::mem::replace(&mut self.pending, Update::NONE);
+        let idle = self.history.energy < Self::IDLE_ENERGY
+            && (!self.config.prewhiten || self.white_history.energy < Self::IDLE_ENERGY);
+        // The pending update's regressor is the previous sample's window,
+        // one slot older now that a sample has been pushed.
+        let regressor = if self.config.prewhiten {
+            &self.white_history
+        } else {
+            &self.history
+        };
+        let prev = regressor.previous_window();
+        if idle {
+            if !update.is_none() {
+                kernels::apply_update(&mut self.background[..taps], prev, update);
+            }
+            return kernels::Outputs::default();
+        }
+        let white = self.config.prewhiten.then(|| self.white_history.window());
+        kernels::fused(
+            &mut self.background[..taps],
+            &self.foreground[..taps],
+            self.history.window(),
+            white,
+            prev,
+            update,
+        )
+    }
+
+    /// Applies the pending update now (its regressor is the current window:
+    /// no sample has been pushed since it was computed).
+    fn flush_update(&mut self) {
+        let update = core::mem::replace(&mut self.pending, Update::NONE);
+        if update.is_none() {
+            return;
+        }
+        let regressor = if self.config.prewhiten {
+            self.white_history.window()
+        } else {
+            self.history.window()
+        };
+        kernels::apply_update(&mut self.background[..self.taps], regressor, update);
     }
 
     #[inline]

@@ -49,6 +49,7 @@ mod canceller;
 mod double_talk;
 mod high_pass;
 pub mod hybrid;
+mod kernels;
 mod nlp;
 mod whitening;
 

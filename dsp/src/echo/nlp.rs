@@ -93,6 +93,22 @@ impl Nlp {
         self.background = (min * BIAS).min(self.max_background);
     }
 
+    /// Approximately Gaussian, zero mean, unit variance: the sum of twelve
+    /// uniforms (as [`Rng::gaussian`]) but with 16-bit uniforms, four per
+    /// 64-bit draw, so a sample costs three draws instead of twelve.
+    #[inline]
+    fn gaussian(&mut self) -> f32 {
+        let mut sum = 0u64;
+        for _ in 0..3 {
+            let r = self.rng.next_u64();
+            // Add the four 16-bit fields (each sum fits in 18 bits).
+            let pairs = (r & 0x0000_FFFF_0000_FFFF) + ((r >> 16) & 0x0000_FFFF_0000_FFFF);
+            sum += (pairs & 0xFFFF_FFFF) + (pairs >> 32);
+        }
+        // Each field is uniform on [0, 65536): mean 32767.5 each.
+        (sum as f32 + 6.0) / 65_536.0 - 6.0
+    }
+
     /// One output sample for `residual`.
     #[inline]
     pub(crate) fn step(&mut self, residual: f32, suppress: bool, comfort_noise: bool) -> f32 {
@@ -103,7 +119,7 @@ impl Nlp {
         }
         let mut y = self.gain * residual;
         if comfort_noise && self.gain < 0.999 && self.background > 0.0 {
-            y += (1.0 - self.gain) * self.background.sqrt() * self.rng.gaussian();
+            y += (1.0 - self.gain) * self.background.sqrt() * self.gaussian();
         }
         y
     }

@@ -27,6 +27,8 @@
 //! 54–400 Hz, gain 0 ≤ β ≤ 0.9, used only when the normalised correlation
 //! exceeds 0.3). Both are re-derived every [`UPDATE`] samples.
 
+use super::kernels;
+
 /// Added to r(0): limits the whitening depth to ~25 dB.
 const WHITE_NOISE_CORRECTION: f64 = 1.003;
 /// Short-term predictor order.
@@ -45,12 +47,65 @@ const PITCH_WINDOW: usize = 160;
 /// Reference history the analysis needs (newest first).
 pub(crate) const ANALYSIS: usize = PITCH_WINDOW + MAX_LAG + ORDER + 1;
 
-const RING: usize = SPAN + 1;
+/// Near-end ring: W(z) reads SPAN older samples, `fir` its padding more.
+const RING: usize = SPAN + 1 + (FIR - ORDER);
+
+/// Σ a·b over the common length in four f64 lanes (vectorises; a serial
+/// f64 sum is a chain of dependent adds).
+#[inline]
+fn dot_f64(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut lanes = [0f64; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let rem: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (ca, cb) in ca.zip(cb) {
+        for i in 0..4 {
+            lanes[i] += ca[i] * cb[i];
+        }
+    }
+    (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]) + rem
+}
+
+/// Coefficients stored, zero-padded so that both A(z) and its part after
+/// a[0] are whole 4-lane chunks.
+const PADDED: usize = 16;
+/// Lanes `fir` reads.
+const FIR: usize = 12;
+const _: () = assert!(FIR > ORDER && FIR.is_multiple_of(4) && PADDED > FIR);
+
+/// Σ a[k]·x[k] over `FIR` samples in four lanes (vectorises; the iterator
+/// sum is one serial chain of adds). Both slices hold at least `FIR`.
+#[inline(always)]
+fn fir(a: &[f32], x: &[f32]) -> f32 {
+    let (a, x) = (&a[..FIR], &x[..FIR]);
+    let mut lanes = [0f32; 4];
+    for (ca, cx) in a.chunks_exact(4).zip(x.chunks_exact(4)) {
+        for i in 0..4 {
+            lanes[i] += ca[i] * cx[i];
+        }
+    }
+    (lanes[0] + lanes[2]) + (lanes[1] + lanes[3])
+}
+
+/// A(z) at the newest sample, which the caller has just stored: x[0] is
+/// read on its own, because a vector load spanning a just-stored scalar
+/// cannot be forwarded from the store and stalls (that stall was most of
+/// the whitener's per-sample cost). `x` holds at least `FIR + 1` samples.
+#[inline(always)]
+fn fir_newest(a: &[f32; PADDED], x: &[f32]) -> f32 {
+    a[0] * x[0] + fir(&a[1..], &x[1..])
+}
 
 #[derive(Clone, Debug)]
 pub(crate) struct Whitener {
-    /// A(z) = 1 + Σ a[k] z^−k, a[0] = 1.
-    a: [f32; ORDER + 1],
+    /// A(z) = 1 + Σ a[k] z^−k, a[0] = 1 (zero-padded to [`PADDED`]).
+    a: [f32; PADDED],
     lag: usize,
     beta: f32,
     noise_gain: f32,
@@ -68,7 +123,7 @@ impl Whitener {
         for (n, w) in hann.iter_mut().enumerate() {
             *w = 0.5 - 0.5 * (core::f32::consts::TAU * (n as f32 + 0.5) / WINDOW as f32).cos();
         }
-        let mut a = [0.0; ORDER + 1];
+        let mut a = [0.0; PADDED];
         a[0] = 1.0;
         Self {
             a,
@@ -90,16 +145,11 @@ impl Whitener {
 
     #[inline]
     fn apply(&self, x: &[f32]) -> f32 {
-        let short: f32 = self.a.iter().zip(&x[..=ORDER]).map(|(a, x)| a * x).sum();
+        let short = fir_newest(&self.a, x);
         if self.beta == 0.0 {
             return short;
         }
-        let long: f32 = self
-            .a
-            .iter()
-            .zip(&x[self.lag..=self.lag + ORDER])
-            .map(|(a, x)| a * x)
-            .sum();
+        let long = fir(&self.a, &x[self.lag..]);
         short - self.beta * long
     }
 
@@ -153,7 +203,7 @@ impl Whitener {
         }
         let mut r = [0f64; ORDER + 1];
         for (lag, rl) in r.iter_mut().enumerate() {
-            *rl = xw[lag..].iter().zip(&xw).map(|(a, b)| a * b).sum();
+            *rl = dot_f64(&xw[lag..], &xw);
         }
         if r[0] <= 1e-3 {
             return false;
@@ -189,23 +239,21 @@ impl Whitener {
         // Pitch predictor on the short-term residual.
         let mut res = [0f32; PITCH_WINDOW + MAX_LAG];
         for (n, o) in res.iter_mut().enumerate() {
-            *o = self
-                .a
-                .iter()
-                .zip(&x[n..=n + ORDER])
-                .map(|(a, x)| a * x)
-                .sum();
+            *o = fir(&self.a, &x[n..]);
         }
-        let energy0: f32 = res[..PITCH_WINDOW].iter().map(|v| v * v).sum();
+        let energy0 = kernels::energy(&res[..PITCH_WINDOW]);
+        // Energy of the lagged window, slid one sample per lag (f64 so the
+        // running sum does not drift).
+        let mut e_run = f64::from(kernels::energy(&res[MIN_LAG..MIN_LAG + PITCH_WINDOW]));
         let (mut best, mut best_lag, mut best_energy) = (0f32, MIN_LAG, 1f32);
         for lag in MIN_LAG..=MAX_LAG {
-            let lagged = &res[lag..lag + PITCH_WINDOW];
-            let c: f32 = res[..PITCH_WINDOW]
-                .iter()
-                .zip(lagged)
-                .map(|(a, b)| a * b)
-                .sum();
-            let e: f32 = lagged.iter().map(|v| v * v).sum();
+            if lag > MIN_LAG {
+                let (out, inn) = (res[lag - 1], res[lag + PITCH_WINDOW - 1]);
+                e_run = (e_run + f64::from(inn) * f64::from(inn) - f64::from(out) * f64::from(out))
+                    .max(0.0);
+            }
+            let c = kernels::dot(&res[..PITCH_WINDOW], &res[lag..lag + PITCH_WINDOW]);
+            let e = e_run as f32;
             // Maximise c² / e with c > 0.
             if c > 0.0 && e > 0.0 && c * c * best_energy > best * best * e {
                 best = c;

@@ -26,13 +26,14 @@
 //! | [`transaction`] | RFC 3261 §17, RFC 6026      | the four transaction state machines   |
 //! | [`dialog`]      | RFC 3261 §12                | dialog state (tags, CSeq, route set)   |
 //! | [`endpoint`]    | RFC 3261 §8, §9, §13, §15   | the UA core the call control drives    |
-//! | [`auth`]        | RFC 3261 §22, RFC 7616      | Digest authentication (server side)    |
+//! | [`auth`]        | RFC 3261 §22, RFC 7616      | Digest authentication (both sides)     |
 //! | [`registrar`]   | RFC 3261 §10.3              | bindings of registered IP phones       |
 //! | [`transport`]   | RFC 3261 §18, RFC 5626 §3.5.1 | UDP/TCP, stream framing, connections |
 //! | [`rate_limit`]  |                             | token bucket per source address        |
 //!
-//! UDP and TCP over IPv4 and IPv6; TLS, outbound registration and the
-//! client side of Digest are left for later (see the seams named in
+//! UDP and TCP over IPv4 and IPv6, our own registrations with an upstream
+//! registrar ([`Endpoint::register`]); TLS and Digest answers to our own
+//! INVITEs are left for later (see the seams named in
 //! [`endpoint`]).
 
 pub mod auth;
@@ -49,6 +50,7 @@ pub mod transport;
 
 pub use endpoint::{
     CallError, CallHandle, CallInfo, CallState, Endpoint, EndpointConfig, Event, OutgoingInvite,
+    Registration, RegistrationError, RegistrationHandle, RegistrationInfo, RegistrationState,
     RequestHandle,
 };
 pub use message::{Headers, Message, Method, NameAddr, ParseError, Request, Response, Uri};

@@ -357,6 +357,26 @@ impl Controller {
             .collect()
     }
 
+    /// Register the ports' addresses-of-record with the `[[sip.upstream]]`
+    /// registrars (once, at start; the SIP core refreshes and retries).
+    pub fn register_upstream(&mut self, now: Instant) {
+        for registration in self.config.sip.upstream_registrations(&self.config.ports) {
+            let aor = registration.aor.to_string();
+            let registrar = registration.registrar;
+            match self.sip.register(now, registration) {
+                Ok(_) => info!(%aor, %registrar, "registering with upstream registrar"),
+                Err(e) => warn!(%aor, %registrar, error = %e, "cannot register upstream"),
+            }
+        }
+        self.drain_sip(now);
+    }
+
+    /// Our own registrations with upstream registrars and where each stands
+    /// (for the console's `show sip registrations`).
+    pub fn upstream_registrations(&self) -> Vec<sip::RegistrationInfo> {
+        self.sip.registrations()
+    }
+
     /// The port with this ANI and its current call.
     pub fn lookup_ani(&self, now: Instant, ani: &str) -> Option<(PortView, Option<CallView>)> {
         let index = self.ports.iter().position(|p| p.config.ani == ani)?;

@@ -157,6 +157,10 @@ pub struct SipConfig {
     /// Who may register and call: `[[sip.accounts]]` tables.
     #[serde(default)]
     pub accounts: Vec<SipAccountConfig>,
+    /// Upstream registrars the gateway registers its own ports with:
+    /// `[[sip.upstream]]` tables.
+    #[serde(default)]
+    pub upstream: Vec<SipUpstreamConfig>,
 }
 
 impl Default for SipConfig {
@@ -178,8 +182,51 @@ impl Default for SipConfig {
             tcp_idle_timeout_s: default_tcp_idle_timeout(),
             max_tcp_connections: default_max_tcp_connections(),
             accounts: Vec::new(),
+            upstream: Vec::new(),
         }
     }
+}
+
+/// An upstream registrar (`[[sip.upstream]]`) the gateway registers with, as a
+/// phone would: one address-of-record per port (the port's ANI) or one shared.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SipUpstreamConfig {
+    /// Where REGISTER goes (an IP address and port: there is no DNS on the box).
+    pub registrar: SocketAddr,
+    /// Host part of the address-of-record and the REGISTER Request-URI
+    /// (`sip:USER@DOMAIN`); default: the registrar's IP address.
+    #[serde(default)]
+    pub domain: Option<String>,
+    /// One shared address-of-record user; default: one registration per port,
+    /// each with the port's ANI as its user.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// Digest user name; default: the address-of-record user.
+    #[serde(default)]
+    pub auth_user: Option<String>,
+    /// Digest password answering the registrar's 401/407.
+    pub password: String,
+    /// Registration lifetime asked for; refreshed at 90 % of what is granted.
+    #[serde(default = "default_upstream_expires")]
+    pub expires_s: u32,
+}
+
+impl std::fmt::Debug for SipUpstreamConfig {
+    // The password never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SipUpstreamConfig")
+            .field("registrar", &self.registrar)
+            .field("domain", &self.domain)
+            .field("user", &self.user)
+            .field("auth_user", &self.auth_user)
+            .field("expires_s", &self.expires_s)
+            .finish_non_exhaustive()
+    }
+}
+
+fn default_upstream_expires() -> u32 {
+    3600
 }
 
 /// One SIP account (`[[sip.accounts]]`): a user name and either its password or

@@ -3,13 +3,14 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use sip::auth::client::ClientCredentials;
 use sip::auth::digest::Algorithm;
 use sip::auth::{Account, AuthConfig, Secret};
 use sip::rate_limit::RateLimitConfig;
 use sip::registrar::RegistrarConfig;
-use sip::EndpointConfig;
+use sip::{EndpointConfig, Registration, Uri};
 
-use super::model::SipConfig;
+use super::model::{PortConfig, SipConfig, SipUpstreamConfig};
 
 impl SipConfig {
     /// The SIP endpoint's configuration for a socket bound at `local`.
@@ -59,6 +60,40 @@ impl SipConfig {
             ..RegistrarConfig::default()
         };
         config
+    }
+
+    /// Our own registrations with the `[[sip.upstream]]` registrars: one per
+    /// port (its ANI as the user; ports without an ANI are skipped) or one
+    /// shared `user`. Call after [`SipConfig::validate`] passed.
+    pub fn upstream_registrations(&self, ports: &[PortConfig]) -> Vec<Registration> {
+        let mut out = Vec::new();
+        for up in &self.upstream {
+            let users: Vec<&str> = match &up.user {
+                Some(u) => vec![u.as_str()],
+                None => ports
+                    .iter()
+                    .map(|p| p.ani.as_str())
+                    .filter(|a| valid_user(a))
+                    .collect(),
+            };
+            for user in users {
+                let domain = upstream_domain(up);
+                let Ok(aor) = Uri::parse(&format!("sip:{user}@{domain}")) else {
+                    continue;
+                };
+                out.push(Registration {
+                    registrar: up.registrar,
+                    aor,
+                    contact_user: user.to_owned(),
+                    expires: Duration::from_secs(u64::from(up.expires_s)),
+                    credentials: Some(ClientCredentials::new(
+                        up.auth_user.as_deref().unwrap_or(user),
+                        &up.password,
+                    )),
+                });
+            }
+        }
+        out
     }
 
     /// Check the table; `Err((key, message))` names the offending key.
@@ -138,6 +173,9 @@ impl SipConfig {
                 "must be at least 1 with tcp = true".into(),
             );
         }
+        for (i, up) in self.upstream.iter().enumerate() {
+            validate_upstream(up).map_err(|(k, m)| (format!("sip.upstream[{i}].{k}"), m))?;
+        }
         let mut seen = std::collections::HashSet::new();
         for (i, a) in self.accounts.iter().enumerate() {
             let key = |k: &str| format!("sip.accounts[{i}].{k}");
@@ -190,6 +228,64 @@ impl SipConfig {
     }
 }
 
+/// A SIP user part we are willing to put in a URI unescaped.
+fn valid_user(user: &str) -> bool {
+    !user.is_empty()
+        && user
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.!~*'()+".contains(&b))
+}
+
+fn upstream_domain(up: &SipUpstreamConfig) -> String {
+    match (&up.domain, up.registrar) {
+        (Some(d), _) => d.clone(),
+        (None, SocketAddr::V4(a)) => a.ip().to_string(),
+        (None, SocketAddr::V6(a)) => format!("[{}]", a.ip()),
+    }
+}
+
+/// One `[[sip.upstream]]` table; `Err((key, message))` with the key inside it.
+fn validate_upstream(up: &SipUpstreamConfig) -> Result<(), (String, String)> {
+    let err = |key: &str, message: String| Err((key.to_owned(), message));
+    if up.registrar.ip().is_unspecified() || up.registrar.port() == 0 {
+        return err(
+            "registrar",
+            format!(
+                "{} is not an address to send REGISTER to (give the registrar's IP address and port)",
+                up.registrar
+            ),
+        );
+    }
+    if let Some(d) = &up.domain {
+        let usable = !d.is_empty()
+            && d.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-.[]:".contains(&b));
+        if !usable {
+            return err("domain", format!("{d:?} is not a usable host name"));
+        }
+    }
+    for (key, value) in [("user", &up.user), ("auth_user", &up.auth_user)] {
+        if let Some(u) = value {
+            if !valid_user(u) {
+                return err(key, format!("{u:?} is not a usable SIP user name"));
+            }
+        }
+    }
+    if up.password.is_empty() {
+        return err("password", "the password is empty".into());
+    }
+    if !(30..=86_400).contains(&up.expires_s) {
+        return err(
+            "expires_s",
+            format!("{} is outside 30..=86400 seconds", up.expires_s),
+        );
+    }
+    if Uri::parse(&format!("sip:user@{}", upstream_domain(up))).is_err() {
+        return err("domain", "does not make a valid SIP URI".into());
+    }
+    Ok(())
+}
+
 fn ha1_algorithm(hex: &str) -> Option<Algorithm> {
     if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
@@ -197,4 +293,77 @@ fn ha1_algorithm(hex: &str) -> Option<Algorithm> {
     [Algorithm::Md5, Algorithm::Sha256]
         .into_iter()
         .find(|a| a.hex_len() == hex.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::config::{parse, ConfigError};
+
+    const BASE: &str = "[sip]\n[[sip.accounts]]\nuser = \"alice\"\npassword = \"pw\"\n\
+        [[ports]]\nport = 0\nkind = \"fxo\"\nani = \"4155550100\"\n[[ports]]\nport = 1\nkind = \"fxo\"\nani = \"4155550101\"\n";
+
+    fn with(upstream: &str) -> Result<crate::config::Config, ConfigError> {
+        parse(Path::new("gw.toml"), &format!("{BASE}{upstream}"))
+    }
+
+    fn invalid_key(upstream: &str) -> String {
+        match with(upstream) {
+            Err(ConfigError::Invalid { key, .. }) => key,
+            other => panic!("expected an invalid key, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn upstream_per_port_and_shared() {
+        // Deserialized without the board checks: only the [sip] table matters here.
+        let c: crate::config::Config = toml::from_str(&format!(
+            "{BASE}[[sip.upstream]]\nregistrar = \"203.0.113.5:5060\"\npassword = \"s3cret\"\n\
+             [[sip.upstream]]\nregistrar = \"203.0.113.6:5080\"\ndomain = \"sip.example.net\"\n\
+             user = \"trunk1\"\nauth_user = \"acct-9\"\npassword = \"x\"\nexpires_s = 600\n",
+        ))
+        .unwrap();
+        c.sip.validate().unwrap();
+        let regs = c.sip.upstream_registrations(&c.ports);
+        assert_eq!(regs.len(), 3);
+        assert_eq!(regs[0].aor.to_string(), "sip:4155550100@203.0.113.5");
+        assert_eq!(regs[1].contact_user, "4155550101");
+        assert_eq!(regs[0].expires.as_secs(), 3600);
+        assert_eq!(regs[2].aor.to_string(), "sip:trunk1@sip.example.net");
+        assert_eq!(regs[2].registrar.to_string(), "203.0.113.6:5080");
+        assert_eq!(regs[2].credentials.as_ref().unwrap().username, "acct-9");
+        assert_eq!(regs[2].expires.as_secs(), 600);
+        assert!(!format!("{:?}", c.sip.upstream).contains("s3cret"));
+    }
+
+    #[test]
+    fn upstream_errors_name_the_key() {
+        let reg = "[[sip.upstream]]\nregistrar = \"203.0.113.5:5060\"\n";
+        assert_eq!(
+            invalid_key(&format!("{reg}password = \"\"\n")),
+            "sip.upstream[0].password"
+        );
+        assert_eq!(
+            invalid_key("[[sip.upstream]]\nregistrar = \"0.0.0.0:5060\"\npassword = \"x\"\n"),
+            "sip.upstream[0].registrar"
+        );
+        assert_eq!(
+            invalid_key(&format!("{reg}password = \"x\"\nuser = \"a b\"\n")),
+            "sip.upstream[0].user"
+        );
+        assert_eq!(
+            invalid_key(&format!("{reg}password = \"x\"\nexpires_s = 5\n")),
+            "sip.upstream[0].expires_s"
+        );
+        assert_eq!(
+            invalid_key(&format!("{reg}password = \"x\"\ndomain = \"a@b\"\n")),
+            "sip.upstream[0].domain"
+        );
+        assert!(matches!(
+            with(&format!("{reg}password = \"x\"\nrealm = \"r\"\n")),
+            Err(ConfigError::Syntax { .. })
+        ));
+        assert!(matches!(with(reg), Err(ConfigError::Syntax { .. })));
+    }
 }

@@ -15,6 +15,7 @@
 //! a seeded generator and time from `now` (see [`nonce`]); nothing here
 //! reads the clock or the OS random source.
 
+pub mod client;
 pub mod digest;
 pub mod nonce;
 

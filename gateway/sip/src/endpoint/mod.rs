@@ -29,16 +29,23 @@
 //! once a second, then silence), `max_transactions` and `max_dialogs`
 //! (503 + Retry-After).
 //!
-//! Seams for later: the client side of digest authentication (401 retry)
-//! belongs in `uac::on_final`; TLS is a third [`Transport`]; UPDATE and
+//! Our own registrations with an upstream registrar (`registration.rs`,
+//! [`Endpoint::register`]) answer 401/407 with [`crate::auth::client`].
+//!
+//! Seams for later: answering 401/407 to our INVITEs belongs in
+//! `uac::on_invite_response`; TLS is a third [`Transport`]; UPDATE and
 //! our own re-INVITEs are not sent.
 
 mod build;
 mod call;
 mod id;
 mod register;
+mod registration;
 mod reinvite;
 pub(crate) use id::IdGenerator;
+pub use registration::{
+    Registration, RegistrationError, RegistrationHandle, RegistrationInfo, RegistrationState,
+};
 mod uac;
 mod uas;
 
@@ -91,6 +98,11 @@ pub struct EndpointConfig {
     pub allow_unauthenticated_invite: bool,
     /// Limits of the registrar.
     pub registrar: RegistrarConfig,
+    /// Our own registrations ([`Endpoint::register`]): the first retry after
+    /// a failure waits about this long, doubling per failure (RFC 5626 §4.5).
+    pub registration_retry_base: Duration,
+    /// ... up to this.
+    pub registration_retry_max: Duration,
     pub t1: Duration,
     pub t2: Duration,
     pub t4: Duration,
@@ -99,7 +111,7 @@ pub struct EndpointConfig {
 impl EndpointConfig {
     /// Defaults: T1 500 ms, T2 4 s, T4 5 s, 65535-byte messages, 1024
     /// transactions, 256 dialogs, no rate limit, TCP idle after 120 s, 256
-    /// connections.
+    /// connections, registration retries from 30 s up to 30 min.
     pub fn new(local_addr: SocketAddr) -> Self {
         let timers = TimerConfig::default();
         Self {
@@ -114,6 +126,8 @@ impl EndpointConfig {
             auth: None,
             allow_unauthenticated_invite: false,
             registrar: RegistrarConfig::default(),
+            registration_retry_base: Duration::from_secs(30),
+            registration_retry_max: Duration::from_secs(1800),
             t1: timers.t1,
             t2: timers.t2,
             t4: timers.t4,
@@ -259,6 +273,22 @@ pub enum Event {
     },
     /// Malformed or oversize input, dropped or answered 4xx/5xx statelessly.
     Dropped { source: SocketAddr, reason: String },
+    /// Our registration succeeded (first time or a refresh); the registrar
+    /// granted `expires`. The refresh is already scheduled.
+    Registered {
+        registration: RegistrationHandle,
+        expires: Duration,
+    },
+    /// Our REGISTER failed with `status` (408: no answer; 401/407: the
+    /// credentials were refused or missing). A retry is already scheduled
+    /// with back-off ([`EndpointConfig::registration_retry_base`]).
+    RegistrationFailed {
+        registration: RegistrationHandle,
+        status: u16,
+    },
+    /// [`Endpoint::unregister`] completed (the registrar answered, or did
+    /// not within Timer F); the handle is gone.
+    Unregistered { registration: RegistrationHandle },
 }
 
 /// API misuse by call control.
@@ -301,6 +331,8 @@ enum Purpose {
     Cancel(CallHandle),
     Bye(CallHandle),
     Request(RequestHandle),
+    /// One of our REGISTERs.
+    Register(RegistrationHandle),
     /// BYE for a 2xx that arrived after its call was gone.
     Orphan,
 }
@@ -362,6 +394,8 @@ pub struct Endpoint {
     /// Connections the runtime should close (idle, full table).
     closing: VecDeque<SocketAddr>,
     rate_limiter: Option<RateLimiter>,
+    /// Our own registrations with upstream registrars.
+    registrations: BTreeMap<RegistrationHandle, registration::ClientRegistration>,
 }
 
 impl Endpoint {
@@ -387,6 +421,7 @@ impl Endpoint {
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             ended_invites: VecDeque::new(),
+            registrations: BTreeMap::new(),
         }
     }
 
@@ -508,6 +543,7 @@ impl Endpoint {
         self.client_timeouts(now);
         self.server_timeouts(now);
         self.call_timeouts(now);
+        self.registration_timeouts(now);
     }
 
     /// The earliest deadline of any timer.
@@ -517,11 +553,13 @@ impl Endpoint {
         let calls = self.calls.values().filter_map(|c| c.timers.next());
         let bindings = self.registrar.next_expiry();
         let connections = self.connections.next_deadline();
+        let registrations = self.registrations.values().filter_map(|r| r.timers.next());
         client
             .chain(server)
             .chain(calls)
             .chain(bindings)
             .chain(connections)
+            .chain(registrations)
             .min()
     }
 

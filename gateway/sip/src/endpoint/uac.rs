@@ -67,6 +67,9 @@ impl Endpoint {
         }
         match entry.purpose {
             Purpose::Invite(call) => self.on_invite_response(now, call, response),
+            Purpose::Register(registration) => {
+                self.on_registration_response(now, registration, &key, &response)
+            }
             Purpose::Cancel(_) | Purpose::Orphan => {}
             Purpose::Bye(call) if !response.is_provisional() => self.bye_done(call),
             Purpose::Request(request) if !response.is_provisional() => {
@@ -252,7 +255,7 @@ impl Endpoint {
         }
     }
 
-    pub(super) fn on_client_timeout(&mut self, _now: Instant, purpose: Purpose) {
+    pub(super) fn on_client_timeout(&mut self, now: Instant, purpose: Purpose) {
         match purpose {
             Purpose::Invite(call) => {
                 let Some(c) = self.calls.get(&call) else {
@@ -283,6 +286,7 @@ impl Endpoint {
                 request,
                 status: 408,
             }),
+            Purpose::Register(registration) => self.on_registration_timeout(now, registration),
         }
     }
 }
