@@ -57,6 +57,30 @@ pub struct SimConfig {
     /// Scripted phones that call in to the lines (see `SimControl::place_call`).
     #[serde(default)]
     pub phones: Vec<PhoneConfig>,
+    /// The 2-wire hybrid's echo: during a call every line returns what the
+    /// gateway sends it, delayed and attenuated, as real analog lines do.
+    #[serde(default)]
+    pub hybrid_echo: Option<HybridEchoConfig>,
+}
+
+/// A line's hybrid echo path.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HybridEchoConfig {
+    /// Echo return loss in dB (3..=60): how much weaker the echo is.
+    #[serde(default = "default_return_loss")]
+    pub return_loss_db: u32,
+    /// Echo delay in milliseconds (0..=16).
+    #[serde(default = "default_echo_delay")]
+    pub delay_ms: u32,
+}
+
+fn default_return_loss() -> u32 {
+    12
+}
+
+fn default_echo_delay() -> u32 {
+    4
 }
 
 impl Default for SimConfig {
@@ -68,6 +92,7 @@ impl Default for SimConfig {
             lines: Vec::new(),
             subscribers: Vec::new(),
             phones: Vec::new(),
+            hybrid_echo: None,
         }
     }
 }

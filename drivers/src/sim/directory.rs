@@ -46,6 +46,8 @@ pub(crate) struct Directory {
     pub(crate) ring: RingCadence,
     pub(crate) interdigit_frames: u64,
     pub(crate) record_dir: Option<PathBuf>,
+    /// Hybrid echo: (amplitude gain, delay in samples).
+    pub(crate) echo: Option<(f32, usize)>,
     /// The directory number of each port's line, by port index.
     pub(crate) line_numbers: Vec<Option<Arc<str>>>,
     pub(crate) subscribers: Vec<Subscriber>,
@@ -177,11 +179,33 @@ impl Directory {
         }
 
         let frame_ms = FRAME_DURATION.as_millis() as u64;
+        let echo = match config.hybrid_echo {
+            None => None,
+            Some(e) => {
+                if !(3..=60).contains(&e.return_loss_db) {
+                    return Err(SimConfigError::OutOfRange {
+                        at: ConfigPlace::new("simulation", "hybrid_echo.return_loss_db"),
+                        value: u64::from(e.return_loss_db),
+                        expected: "3 to 60 dB",
+                    });
+                }
+                if e.delay_ms > 16 {
+                    return Err(SimConfigError::OutOfRange {
+                        at: ConfigPlace::new("simulation", "hybrid_echo.delay_ms"),
+                        value: u64::from(e.delay_ms),
+                        expected: "0 to 16 ms",
+                    });
+                }
+                let gain = 10f32.powf(-(e.return_loss_db as f32) / 20.0);
+                Some((gain, e.delay_ms as usize * 8))
+            }
+        };
         Ok(Directory {
             plan: config.tones,
             ring: config.tones.ring_cadence(),
             interdigit_frames: u64::from(config.interdigit_timeout_ms).div_ceil(frame_ms),
             record_dir: config.record_dir.clone(),
+            echo,
             line_numbers,
             subscribers,
             phones,

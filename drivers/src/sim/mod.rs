@@ -37,7 +37,9 @@ mod script;
 mod source;
 
 pub use cadence::{RingCadence, TonePlan};
-pub use config::{Behaviour, LineConfig, PhoneConfig, ScriptStep, SimConfig, SubscriberConfig};
+pub use config::{
+    Behaviour, HybridEchoConfig, LineConfig, PhoneConfig, ScriptStep, SimConfig, SubscriberConfig,
+};
 pub use control::{InboundOutcome, InboundReport, LineStatus, SimControl};
 pub use digits::{Digits, MAX_DIGITS};
 pub use directory::MAX_PORTS;

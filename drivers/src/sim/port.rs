@@ -147,7 +147,13 @@ pub(crate) struct Port {
     detector: Detector,
     dialled: Digits,
     last_inbound: Option<InboundReport>,
+    /// What the gateway sent, for the hybrid echo (a ring of the last samples).
+    echo_history: [i16; ECHO_HISTORY],
+    echo_pos: usize,
 }
+
+/// Samples of the gateway's audio kept for the hybrid echo (> 16 ms).
+const ECHO_HISTORY: usize = 256;
 
 fn tone(dir: &Directory, kind: ToneKind) -> ToneGenerator {
     ToneGenerator::new(dir.plan.dsp_plan().tone(kind))
@@ -162,6 +168,8 @@ impl Port {
             detector: Detector::new(DetectorConfig::default()),
             dialled: Digits::EMPTY,
             last_inbound: None,
+            echo_history: [0; ECHO_HISTORY],
+            echo_pos: 0,
         }
     }
 
@@ -189,6 +197,29 @@ impl Port {
             other => other,
         };
         self.render(rx);
+        self.hybrid_echo(ctx.dir, tx, rx);
+    }
+
+    /// During a call the line returns the gateway's own audio, delayed and
+    /// attenuated, like a real 2-wire hybrid.
+    fn hybrid_echo(&mut self, dir: &Directory, tx: &[i16], rx: &mut [i16]) {
+        let Some((gain, delay)) = dir.echo else {
+            return;
+        };
+        let connected = matches!(self.state, LineState::Connected(_));
+        for (out, &sent) in rx.iter_mut().zip(tx) {
+            self.echo_pos = (self.echo_pos + 1) % ECHO_HISTORY;
+            if let Some(slot) = self.echo_history.get_mut(self.echo_pos) {
+                *slot = sent;
+            }
+            if !connected {
+                continue;
+            }
+            let back = (self.echo_pos + ECHO_HISTORY - delay % ECHO_HISTORY) % ECHO_HISTORY;
+            let echo = self.echo_history.get(back).copied().unwrap_or(0);
+            let mixed = f32::from(*out) + gain * f32::from(echo);
+            *out = mixed.clamp(f32::from(i16::MIN), f32::from(i16::MAX)) as i16;
+        }
     }
 
     fn follow_hook(&mut self, ctx: &mut FrameContext<'_>, state: LineState) -> LineState {
