@@ -12,6 +12,7 @@ pub mod http;
 pub mod pty;
 pub mod rtp_capture;
 pub mod sipp;
+pub mod softphone;
 pub mod sse;
 pub mod webhook;
 

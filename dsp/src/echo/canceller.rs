@@ -9,6 +9,11 @@ use super::whitening::{self, Whitener};
 use super::{ConfigError, MAX_TAPS};
 use crate::level::{dbm0_to_power, saturate};
 
+/// Most energy (Σh²) the output filter may have: a 2-wire hybrid is passive, so
+/// its echo path never has gain above 0 dB (real lines return 6 dB or less); the
+/// bound leaves 6 dB for the whitened, high-passed domain the taps live in.
+const MAX_PATH_ENERGY: f32 = 4.0;
+
 /// Shortest tail accepted, ms.
 pub const MIN_TAIL_MS: u32 = 16;
 /// Longest tail accepted, ms ([`MAX_TAPS`] taps).
@@ -433,8 +438,19 @@ impl Canceller {
             self.copy_count += 1;
             if self.copy_count >= COPY_DWELL {
                 self.flush_update();
-                self.foreground[..self.taps].copy_from_slice(&self.background[..self.taps]);
-                self.err_fg_cmp = self.err_bg_cmp;
+                let energy: f32 = self.background[..self.taps].iter().map(|h| h * h).sum();
+                if energy <= MAX_PATH_ENERGY {
+                    self.foreground[..self.taps].copy_from_slice(&self.background[..self.taps]);
+                    self.err_fg_cmp = self.err_bg_cmp;
+                } else {
+                    // No passive echo path amplifies: this background has learnt
+                    // to cancel the near end from something in the reference
+                    // (e.g. the periodic quantisation noise of a loud far-end
+                    // tone). Start it again from the foreground.
+                    self.pending = Update::NONE;
+                    self.background[..self.taps].copy_from_slice(&self.foreground[..self.taps]);
+                    self.err_bg_cmp = self.err_fg_cmp;
+                }
                 self.copy_count = 0;
             }
         } else {
@@ -475,13 +491,19 @@ impl Canceller {
         } else {
             self.echo_envelope * (1.0 - ENVELOPE_DECAY)
         };
+        // A residual the filter's echo estimate cannot account for is the near
+        // end talking. Before convergence Geigel's test is added; on its own it
+        // assumes a 6 dB echo return loss, so a line with no echo path at all
+        // (the filter never converges) would have its near end muted whenever the
+        // far end is 6 dB louder.
+        let unexplained = self.err_fg_fast
+            > NEAR_TALK_RATIO * self.echo_envelope
+                + 2.0 * self.nlp.background()
+                + self.regularisation as f32 / self.taps as f32;
         let near_talk = if self.converged {
-            self.err_fg_fast
-                > NEAR_TALK_RATIO * self.echo_envelope
-                    + 2.0 * self.nlp.background()
-                    + self.regularisation as f32 / self.taps as f32
+            unexplained
         } else {
-            geigel
+            geigel || unexplained
         };
         self.double_talk = echo_possible && near_talk;
 

@@ -927,4 +927,51 @@ mod tests {
             "80 ms of tone on the line: {loud} frames"
         );
     }
+
+    #[test]
+    fn a_loud_client_does_not_attenuate_the_line() {
+        let t0 = Instant::now();
+        let mut s = session(None);
+        let client: SocketAddr = "10.0.0.1:4000".parse().unwrap();
+        let mut line = dsp::tone::ToneGenerator::new(dsp::tone::ToneSpec {
+            freqs: [1000.0, 0.0],
+            level_dbm0: -10.0,
+            cadence: dsp::tone::Cadence::CONTINUOUS,
+        });
+        let mut voice = dsp::tone::ToneGenerator::new(dsp::tone::ToneSpec {
+            freqs: [440.0, 0.0],
+            level_dbm0: -4.0,
+            cadence: dsp::tone::Cadence::CONTINUOUS,
+        });
+        let mut sender = RtpSender::new(Ssrc(7), 1, RtpTimestamp(0));
+        let mut queue = RtpQueue::new();
+        let mut levels = Vec::new();
+        for i in 0..100u32 {
+            let now = t0 + std::time::Duration::from_millis(u64::from(i) * 20);
+            let mut pcm = [0i16; FRAME_SAMPLES];
+            voice.fill(&mut pcm);
+            let mut payload = [0u8; FRAME_SAMPLES];
+            dsp::g711::Law::Ulaw.encode(&pcm, &mut payload);
+            let mut buf = [0u8; 256];
+            let n = sender.audio(PT_PCMU, &payload, 160, &mut buf).unwrap();
+            s.receive(now, client, &buf[..n]).unwrap();
+            let mut rx = [0i16; FRAME_SAMPLES];
+            line.fill(&mut rx);
+            s.process_line(&rx);
+            s.transmit(now, &mut queue);
+            while let Some(p) = queue.pop_front() {
+                if let Ok(r) = rtp::parse(p.bytes()) {
+                    let mut f = [0i16; FRAME_SAMPLES];
+                    dsp::g711::Law::Ulaw.decode(r.payload, &mut f);
+                    levels.push(dsp::level::rms_dbm0(&f));
+                }
+            }
+            let mut tx = [0i16; FRAME_SAMPLES];
+            s.play_to_line(&mut tx);
+        }
+        assert!(
+            levels.iter().skip(5).all(|l| (l + 10.0).abs() < 1.0),
+            "{levels:?}"
+        );
+    }
 }

@@ -130,6 +130,8 @@ pub struct Bench {
     pub rtp: Vec<Vec<u8>>,
     /// Audio the gateway sent into line port 0, frame by frame.
     pub line_tx: Vec<i16>,
+    /// Audio line port 0 sent the gateway, frame by frame.
+    pub line_rx: Vec<i16>,
     /// When set, the client sends this tone (Hz, dBm0) as PCMU RTP to port 0.
     pub client_tone: Option<(f32, f32)>,
     client_rtp: gateway::media::rtp::RtpSender,
@@ -164,6 +166,7 @@ impl Bench {
             client_events: Vec::new(),
             rtp: Vec::new(),
             line_tx: Vec::new(),
+            line_rx: Vec::new(),
             client_tone: None,
             client_rtp: gateway::media::rtp::RtpSender::new(
                 gateway::media::rtp::Ssrc(0x5eed),
@@ -272,6 +275,7 @@ impl Bench {
                 self.send_client_audio();
                 self.gateway.handle_frames(self.now, &self.rx, &mut self.tx);
                 self.line_tx.extend_from_slice(&self.tx[0]);
+                self.line_rx.extend_from_slice(&self.rx[0]);
                 self.next_frame += FRAME_DURATION;
             }
             self.pump();
