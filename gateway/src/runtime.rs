@@ -177,6 +177,12 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         options.appliance.clone(),
     )?;
 
+    // Everything that can fail at start-up is open before readiness is announced.
+    let records = match &config.records.path {
+        Some(path) => Some(spawn_record_writer(path)?),
+        None => None,
+    };
+
     info!(sip = %sip_addr, api = %api_addr, rtp = ?rtp_addrs, ports = config.ports.len(), card = card.name(), "gateway running");
     if let Some(path) = &options.status_file {
         let status = json!({
@@ -187,11 +193,6 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         });
         write_status(path, &status.to_string())?;
     }
-
-    let records = match &config.records.path {
-        Some(path) => Some(spawn_record_writer(path)?),
-        None => None,
-    };
 
     let ports = card.line_card().port_count();
     let mut rx: Vec<Frame> = vec![[0; FRAME_SAMPLES]; ports];
