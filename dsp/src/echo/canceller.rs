@@ -128,6 +128,8 @@ const EXTRA: usize = if whitening::ANALYSIS > MIN_TAPS + whitening::SPAN {
     whitening::SPAN
 };
 const MIN_TAPS: usize = MIN_TAIL_MS as usize * 8;
+/// Samples the high-pass filters run ahead of the adaptive part.
+const BLOCK: usize = 160;
 // The whitener reads SPAN older samples plus its zero padding.
 const _: () = assert!(EXTRA >= whitening::SPAN + 2);
 
@@ -195,13 +197,14 @@ impl History {
     fn refilter(&mut self, source: &History, whitener: &Whitener) {
         let x = source.extended();
         self.pos = 0;
-        let mut energy = 0.0;
-        for j in 0..self.taps {
-            let w = whitener.reference(&x[j..]);
-            self.buf[j] = w;
-            self.buf[j + self.len] = w;
-            energy += f64::from(w) * f64::from(w);
-        }
+        let taps = self.taps;
+        whitener.apply_block(x, &mut self.buf[..taps]);
+        let (first, second) = self.buf.split_at_mut(self.len);
+        second[..taps].copy_from_slice(&first[..taps]);
+        let energy = first[..taps]
+            .iter()
+            .map(|&w| f64::from(w) * f64::from(w))
+            .sum();
         // Older slots are never read by the window again.
         for j in self.taps..self.len {
             self.buf[j] = 0.0;
@@ -333,26 +336,44 @@ impl Canceller {
         let n = far_end.len().min(near_end.len()).min(out.len());
         debug_assert_eq!(far_end.len(), near_end.len());
         debug_assert_eq!(far_end.len(), out.len());
-        for ((&x, &d), o) in far_end[..n].iter().zip(&near_end[..n]).zip(&mut out[..n]) {
-            *o = self.step(x, d);
+        // The high-pass filters run a block at a time ahead of the adaptive
+        // part: their recursions are latency chains that would otherwise
+        // add to every sample's.
+        for ((far, near), out) in far_end[..n]
+            .chunks(BLOCK)
+            .zip(near_end[..n].chunks(BLOCK))
+            .zip(out[..n].chunks_mut(BLOCK))
+        {
+            let (mut x, mut d) = ([0f32; BLOCK], [0f32; BLOCK]);
+            let len = far.len();
+            for ((o, &s), (p, &t)) in x.iter_mut().zip(far).zip(d.iter_mut().zip(near)) {
+                *o = f32::from(s);
+                *p = f32::from(t);
+            }
+            if self.config.high_pass {
+                // Far and near interleaved: two independent chains overlap.
+                for (x, d) in x[..len].iter_mut().zip(&mut d[..len]) {
+                    *x = self.hp_far.step(*x);
+                    *d = self.hp_near.step(*d);
+                }
+            }
+            for ((&x, &d), (o, &raw)) in
+                x[..len].iter().zip(&d[..len]).zip(out.iter_mut().zip(near))
+            {
+                *o = if self.enabled { self.step(x, d) } else { raw };
+                if !self.enabled {
+                    // Keep the reference history current so re-enabling is
+                    // seamless.
+                    self.flush_update();
+                    self.history.push(x);
+                }
+            }
         }
     }
 
+    /// One sample: `x` the high-passed far end, `d` the high-passed near end.
     #[inline]
-    fn step(&mut self, far: i16, near: i16) -> i16 {
-        if !self.enabled {
-            // Keep the reference history current so re-enabling is seamless.
-            self.flush_update();
-            let x = self.filter_far(f32::from(far));
-            self.history.push(x);
-            return near;
-        }
-        let x = self.filter_far(f32::from(far));
-        let d = if self.config.high_pass {
-            self.hp_near.step(f32::from(near))
-        } else {
-            f32::from(near)
-        };
+    fn step(&mut self, x: f32, d: f32) -> i16 {
         self.history.push(x);
         if self.config.prewhiten {
             // Line noise referred to the far end through the echo path's
@@ -568,14 +589,6 @@ impl Canceller {
     }
 
     #[inline]
-    fn filter_far(&mut self, x: f32) -> f32 {
-        if self.config.high_pass {
-            self.hp_far.step(x)
-        } else {
-            x
-        }
-    }
-
     /// Turns the whole canceller on or off; off passes the near end through
     /// untouched (the far-end history keeps running).
     pub fn set_enabled(&mut self, enabled: bool) {
