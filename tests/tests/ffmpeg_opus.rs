@@ -7,12 +7,18 @@
 //! - ffmpeg, receiving the gateway's Opus RTP through an SDP file, decodes the
 //!   line's 1 kHz tone at its level for the whole capture;
 //! - a 700 Hz WAV that ffmpeg encodes with libopus and sends as RTP is what the
-//!   far party heard (frequency, level, duration; nothing before ffmpeg sent);
+//!   far party heard (frequency, level, duration; nothing before ffmpeg sent),
+//!   and the line hears silence once ffmpeg's stream has ended;
 //! - tshark decodes the gateway's RTP (PT 96), RTCP sender reports and RFC 4733
 //!   events at 48 kHz (the far party's `1` and `2`) and ffmpeg's RTP/RTCP, with
-//!   no malformed packet.
+//!   no malformed packet;
+//! - when the far party hangs up, the gateway's media ends with one compound
+//!   RTCP packet (SR/RR, SDES, BYE with its RTP stream's SSRC) that tshark
+//!   decodes with no fault, and no RTP after it.
 
-use gateway_tests::ffmpeg::{check_audio, check_capture, peers_available, round_trip, OPUS};
+use gateway_tests::ffmpeg::{
+    check_audio, check_capture, check_rtcp_bye, peers_available, round_trip, OPUS,
+};
 
 #[test]
 fn ffmpeg_exchanges_opus_audio_with_the_line() {
@@ -31,12 +37,14 @@ fn ffmpeg_exchanges_opus_audio_with_the_line() {
         rt.sender_log
     );
     let tail_dbm0 = check_audio(&rt, 2.0);
-    // Known fault (reported, not asserted): once ffmpeg's Opus stream ends, the
-    // gateway keeps concealing the starved stream with the Opus decoder's PLC
-    // until the call ends, and the line hears steady noise near −26 dBm0 where
-    // PCMU gives silence. Printed here so the measurement stays visible.
+    // Once ffmpeg's stream ends, the line hears silence: Opus concealment
+    // stops extrapolating after `OPUS_CONCEAL_FRAMES` (gateway/src/media/codec.rs).
     eprintln!("Opus: after the stream the line hears {tail_dbm0:.1} dBm0");
+    assert!(tail_dbm0 < -50.0, "after the stream: {tail_dbm0:.1} dBm0");
     if let Some(phs) = check_capture(&rt, 96) {
         eprintln!("{phs}");
+    }
+    if let Some(bye) = check_rtcp_bye(&rt) {
+        eprintln!("{bye}");
     }
 }

@@ -9,9 +9,14 @@
 //!   hears silence once ffmpeg's stream has ended;
 //! - tshark decodes the gateway's RTP (PT 0), RTCP sender reports and RFC 4733
 //!   events (the far party's `1` and `2`) and ffmpeg's RTP/RTCP, with no
-//!   malformed packet.
+//!   malformed packet;
+//! - when the far party hangs up, the gateway's media ends with one compound
+//!   RTCP packet (SR/RR, SDES, BYE with its RTP stream's SSRC) that tshark
+//!   decodes with no fault, and no RTP after it.
 
-use gateway_tests::ffmpeg::{check_audio, check_capture, peers_available, round_trip, PCMU};
+use gateway_tests::ffmpeg::{
+    check_audio, check_capture, check_rtcp_bye, peers_available, round_trip, PCMU,
+};
 
 #[test]
 fn ffmpeg_exchanges_pcmu_audio_with_the_line() {
@@ -29,5 +34,8 @@ fn ffmpeg_exchanges_pcmu_audio_with_the_line() {
     assert!(tail_dbm0 < -50.0, "after the stream: {tail_dbm0:.1} dBm0");
     if let Some(phs) = check_capture(&rt, 0) {
         eprintln!("{phs}");
+    }
+    if let Some(bye) = check_rtcp_bye(&rt) {
+        eprintln!("{bye}");
     }
 }

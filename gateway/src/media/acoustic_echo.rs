@@ -19,7 +19,17 @@
 //!   is not clearly louder than the expected echo, attenuate the client's audio.
 //!
 //! Why 0.5 and not 2.x (AEC3): measurements in docs/PERFORMANCE.md ("Media
-//! engine"). Neither implementation allocates per frame.
+//! engine").
+//!
+//! Allocation per frame: the suppressor and our side of [`WebRtcAec`] make
+//! none (their buffers are sized at construction). `webrtc-audio-processing`
+//! 0.5 itself makes one 8-byte allocation per 10 ms call, 4 per 20 ms frame:
+//! every processing entry point it offers collects the channel pointers into a
+//! new `Vec<*mut f32>` before calling C (`AudioProcessing::process_*_frame`),
+//! and none takes caller-owned memory. Calling the `-sys` crate directly would
+//! need `unsafe` (denied in this workspace); the fix belongs in the crate.
+//! The C++ library allocates nothing per frame (heaptrack).
+//! `gateway/tests/media_allocations.rs` counts both.
 
 /// Round and saturate to i16 (`as` saturates and maps NaN to 0).
 pub(crate) fn saturate(x: f32) -> i16 {

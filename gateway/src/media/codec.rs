@@ -206,8 +206,18 @@ impl Decoder {
         }
     }
 
+    /// True if `payload` carries in-band FEC for the packet before it (an
+    /// Opus packet with an LBRR frame; never G.711).
+    pub fn carries_fec(&self, payload: &[u8]) -> bool {
+        match self {
+            Decoder::G711 { .. } => false,
+            Decoder::Opus { .. } => super::opus_packet::has_lbrr(payload),
+        }
+    }
+
     /// Conceal one lost 20 ms frame. `next` is the packet after the lost one if
-    /// it is already here: Opus recovers the lost frame from its in-band FEC.
+    /// it is already here: when it carries Opus in-band FEC the lost frame is
+    /// recovered from it. True only when it was (otherwise PLC extrapolates).
     pub fn conceal(&mut self, next: Option<&[u8]>, out: &mut [i16; FRAME_SAMPLES]) -> bool {
         match self {
             Decoder::G711 { plc, .. } => {
@@ -215,7 +225,7 @@ impl Decoder {
                 false
             }
             Decoder::Opus { decoder, concealed } => {
-                if let Some(next) = next {
+                if let Some(next) = next.filter(|p| super::opus_packet::has_lbrr(p)) {
                     if decoder.decode(Some(next), true, out).is_ok() {
                         return true;
                     }
@@ -300,6 +310,7 @@ mod tests {
 
     #[test]
     fn opus_round_trip_and_fec() {
+        use dsp::opus::OpusEncoder;
         let settings = OpusSettings {
             encode_rate: SampleRate::Hz48000,
             bitrate: 24_000,
@@ -322,7 +333,25 @@ mod tests {
         v.fill(&mut pcm);
         let n = enc.encode(&pcm, &mut pkt).unwrap();
         let mut lost = [0i16; FRAME_SAMPLES];
+        assert!(dec.carries_fec(&pkt[..n]));
         assert!(dec.conceal(Some(&pkt[..n]), &mut lost));
+        // A next packet without LBRR is no recovery: PLC, reported as such.
+        let mut plain = OpusEncoder::new(
+            SampleRate::Hz48000,
+            dsp::opus::Application::Voip,
+            5,
+            24_000,
+            false,
+            false,
+        )
+        .unwrap();
+        let mut wide = [0i16; 960];
+        for (i, w) in wide.iter_mut().enumerate() {
+            *w = pcm[i / 6];
+        }
+        let n = plain.encode(&wide, &mut pkt).unwrap();
+        assert!(!dec.carries_fec(&pkt[..n]));
+        assert!(!dec.conceal(Some(&pkt[..n]), &mut lost));
         assert_eq!(enc.frame_units(), 960);
         assert_eq!(dec.units_per_sample(), 6);
     }

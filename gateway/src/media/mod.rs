@@ -18,6 +18,7 @@
 //! | `rtcp.rs` | RTCP SR/RR/SDES/BYE, reception statistics (RFC 3550 §6, §A) |
 //! | `negotiation.rs` | SDP offer/answer: PCMU, PCMA, Opus, telephone-event |
 //! | `codec.rs` | encoders/decoders between the 8 kHz line and the wire |
+//! | `opus_packet.rs` | Opus packet framing: does a packet carry in-band FEC (RFC 6716 §3) |
 //! | `jitter.rs` | the jitter buffer's packet store and RFC 3550 jitter |
 //! | `playout.rs` | adaptive playout: target from jitter, loss, drift |
 //! | `acoustic_echo.rs` | acoustic echo control trait: WebRTC AEC, half-duplex suppressor |
@@ -32,6 +33,7 @@ pub mod acoustic_echo;
 pub mod codec;
 pub mod jitter;
 pub mod negotiation;
+pub mod opus_packet;
 pub mod playout;
 pub mod rtcp;
 pub mod rtp;

@@ -24,6 +24,18 @@
 //! at most one packet time + target + 2 ms once settled. Drops and inserts also absorb clock drift
 //! between the client and the line: a client 0.1 % fast delivers one frame too
 //! many every 20 s, which is dropped; 0.1 % slow, one too few, inserted.
+//!
+//! Opus in-band FEC: the copy of a lost frame travels in the *next* packet,
+//! which must be here when the lost frame is due. At a target of 0 it is not
+//! (it arrives a tick later), and the loss is only extrapolated. So while the
+//! client's packets carry FEC (LBRR frames, seen in the last [`FEC_HOLD`] s)
+//! and a loss was seen in the last [`FEC_HOLD`] s, the target is at least
+//! [`FEC_SPARE`], two packet times: the band above then keeps the mean margin
+//! at least one packet time, which costs one packet time (20 ms) of delay and
+//! lets the lost frame be decoded from the FEC. Without loss, or without FEC
+//! in the stream (G.711, or a client that sends none), nothing changes; after
+//! [`FEC_HOLD`] s without loss the target falls back and the extra frame is
+//! dropped at the next adaptation. The configured maximum still caps it.
 
 use dsp::FRAME_SAMPLES;
 
@@ -37,6 +49,12 @@ const PENDING: usize = MAX_DECODED + 2 * FRAME;
 const WINDOW: u32 = 50;
 /// A frame below this mean absolute amplitude counts as quiet (≈ −45 dBm0).
 const QUIET: i32 = 100;
+/// The least target while Opus FEC can recover losses: two packet times, so
+/// the mean margin stays at least one packet time (see the module docs).
+pub const FEC_SPARE: usize = 2 * FRAME;
+/// Adaptation windows (seconds) the FEC floor holds after the last loss, and
+/// after the last packet that carried FEC.
+pub const FEC_HOLD: u32 = 10;
 
 /// Playout settings, in 8 kHz samples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,8 +94,12 @@ pub struct PlayoutStats {
     pub played: u64,
     /// Frames concealed for lost packets.
     pub lost: u64,
-    /// Lost frames recovered from Opus in-band FEC.
+    /// Lost frames recovered from Opus in-band FEC (the next packet carried
+    /// an LBRR frame and it was decoded in place of the lost one).
     pub recovered: u64,
+    /// Frames played while the target was held at [`FEC_SPARE`] or more for
+    /// FEC (loss seen in a stream that carries FEC).
+    pub fec_frames: u64,
     /// Frames concealed because the buffer ran dry.
     pub underruns: u64,
     /// Frames dropped to shrink the buffer (cross-faded).
@@ -115,6 +137,10 @@ pub struct Playout {
     late_peak: f32,
     adjust: Adjust,
     last_quiet: bool,
+    /// Windows left of the FEC floor since the last loss, and since the last
+    /// packet that carried FEC.
+    loss_hold: u32,
+    fec_seen_hold: u32,
     scratch: [i16; MAX_DECODED],
     stats: PlayoutStats,
 }
@@ -140,6 +166,8 @@ impl Playout {
             late_peak: 0.0,
             adjust: Adjust::None,
             last_quiet: true,
+            loss_hold: 0,
+            fec_seen_hold: 0,
             scratch: [0; MAX_DECODED],
             stats: PlayoutStats::default(),
         }
@@ -169,9 +197,17 @@ impl Playout {
     /// is a mean; a few packets held back much longer do not move it).
     pub fn target_spare(&self) -> usize {
         let from_jitter = 3 * self.jitter_samples() as usize;
+        let fec = if self.fec_floor() { FEC_SPARE } else { 0 };
         from_jitter
             .max(self.late_peak as usize)
+            .max(fec)
             .clamp(self.config.min_spare, self.config.max_spare)
+    }
+
+    /// True while the target is held up for FEC: the stream carries FEC and
+    /// loss is being seen.
+    pub fn fec_floor(&self) -> bool {
+        self.loss_hold > 0 && self.fec_seen_hold > 0
     }
 
     /// Audio held now (decoded and not, up to the newest packet), 8 kHz samples.
@@ -200,6 +236,9 @@ impl Playout {
     /// A packet arrived at `arrival` (RTP clock units of the receiver's clock).
     pub fn push(&mut self, arrival: i64, ts: u32, payload: &[u8]) -> Result<(), Refused> {
         let result = self.jb.push(arrival, ts, payload, self.head);
+        if self.decoder.carries_fec(payload) {
+            self.fec_seen_hold = FEC_HOLD;
+        }
         match (result, self.head) {
             (Ok(ext), None) => self.head = Some(ext),
             (Ok(ext), Some(head)) if self.playing => {
@@ -232,6 +271,9 @@ impl Playout {
             self.playing = true;
         }
         self.adapt(level);
+        if self.fec_floor() {
+            self.stats.fec_frames += 1;
+        }
 
         // Insert a concealed frame (grow the buffer) between packets.
         if let Adjust::Insert { waited } = self.adjust {
@@ -277,6 +319,9 @@ impl Playout {
                             self.stretched -= skip;
                             if skip == 0 {
                                 self.stretched = 0;
+                            } else {
+                                // Timestamps that never came: a loss.
+                                self.loss_hold = FEC_HOLD;
                             }
                         }
                         Some(next) if next - head > self.config.max_spare as i64 * self.ups * 4 => {
@@ -296,6 +341,7 @@ impl Playout {
                             self.append(&f);
                             head += frame_units;
                             self.stats.lost += 1;
+                            self.loss_hold = FEC_HOLD;
                         }
                         None => {
                             let mut f = [0i16; FRAME];
@@ -364,6 +410,8 @@ impl Playout {
             return;
         }
         self.late_peak *= 0.98;
+        self.loss_hold = self.loss_hold.saturating_sub(1);
+        self.fec_seen_hold = self.fec_seen_hold.saturating_sub(1);
         let target = self.target_spare() as i64;
         let (sum, count, min) = (self.margin_sum, self.margin_count, self.margin_min);
         self.window_ticks = 0;

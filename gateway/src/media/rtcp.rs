@@ -3,7 +3,8 @@
 //! §A.3 loss, §A.8 jitter — the jitter figure comes from the playout).
 //!
 //! Every compound packet the gateway sends is SR (or RR when nothing was sent
-//! yet) + SDES CNAME, as §6.1 requires. Reports go every [`INTERVAL_MS`]
+//! yet) + SDES CNAME, as §6.1 requires; the last one, when the call's media
+//! ends, has a BYE after them (§6.6). Reports go every [`INTERVAL_MS`]
 //! (§6.2's 5 s minimum for a two-party session), randomised 0.5–1.5×, the
 //! first after half of it. The NTP field of SRs carries elapsed time since
 //! the call started (§6.4.1 allows elapsed time where no wallclock is known);
@@ -219,12 +220,19 @@ pub fn build_report(
     Ok(w.len)
 }
 
-/// Build BYE + SDES-less RR for leaving the session (§6.6).
-pub fn build_bye(ssrc: Ssrc, out: &mut [u8]) -> Result<usize, RtcpTooSmall> {
-    let mut w = Writer { out, len: 0 };
-    // A compound packet must start with SR or RR: an empty RR first.
-    w.bytes(&[0x80, PT_RR, 0, 1])?;
-    w.u32(ssrc.0)?;
+/// Build the compound packet that leaves the session (§6.6, §6.1): SR (with
+/// `sender`) or RR, SDES CNAME, then BYE with our SSRC and no reason. The BYE
+/// is last, as §6.1 requires; a compound packet must start with a report.
+pub fn build_bye(
+    ssrc: Ssrc,
+    sender: Option<SenderInfo>,
+    block: Option<ReportBlock>,
+    cname: &str,
+    out: &mut [u8],
+) -> Result<usize, RtcpTooSmall> {
+    let len = build_report(ssrc, sender, block, cname, out)?;
+    let mut w = Writer { out, len };
+    // V=2, P=0, SC=1; length 1: the header word plus one SSRC.
     w.bytes(&[0x81, PT_BYE, 0, 1])?;
     w.u32(ssrc.0)?;
     Ok(w.len)
@@ -353,8 +361,19 @@ mod tests {
         let n = build_report(Ssrc(9), None, None, "x", &mut buf).unwrap();
         assert_eq!(buf[1], PT_RR);
         assert!(parse(&buf[..n], Ssrc(7)).unwrap().about_us.is_none());
-        let n = build_bye(Ssrc(9), &mut buf).unwrap();
-        assert!(parse(&buf[..n], Ssrc(7)).unwrap().bye);
+        let n = build_bye(Ssrc(9), Some(sender), Some(block), "gw@port0", &mut buf).unwrap();
+        let r = parse(&buf[..n], Ssrc(7)).unwrap();
+        assert!(r.bye);
+        assert_eq!(r.sender_report, Some((Ssrc(9), sender.ntp)));
+        assert_eq!(&buf[n - 8..n], &[0x81, PT_BYE, 0, 1, 0, 0, 0, 9]);
+        assert!(build_bye(
+            Ssrc(9),
+            Some(sender),
+            Some(block),
+            "gw@port0",
+            &mut buf[..n - 1]
+        )
+        .is_err());
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //!  RTP ─▶ telephone-event ─▶ EventReceiver ─▶ IpToLine DTMF playout
 //!      ─▶ audio ─▶ Playout (adaptive jitter buffer, decode, PLC/FEC)
 //!          ─▶ acoustic echo control ─▶ dsp::IpToLine (gain, digits) ─▶ line tx
-//!  RTCP ◀▶ SR/RR + SDES every ~5 s; the peer's reports about us are kept
+//!  RTCP ◀▶ SR/RR + SDES every ~5 s; the peer's reports about us are kept;
+//!        at hang-up SR/RR + SDES + BYE (`close`)
 //! ```
 //!
 //! Per frame the call controller does, in this order:
@@ -18,6 +19,9 @@
 //!    ordinary), feeding the `forward_digit*` calls;
 //! 3. [`MediaSession::transmit`] to queue this frame's audio, event and RTCP packets;
 //! 4. [`MediaSession::play_to_line`] for the frame to send to the line.
+//!
+//! When the call ends, [`MediaSession::close`] queues the RTCP BYE and consumes
+//! the session.
 //!
 //! Sans-IO: `now` comes from the caller; nothing here reads a clock or a socket.
 //! Nothing allocates per frame: packets are built into fixed buffers.
@@ -500,6 +504,20 @@ impl MediaSession {
         self.rng ^= self.rng << 17;
         let factor = 500 + self.rng % 1001;
         self.rtcp_next = elapsed + Duration::from_millis(rtcp::INTERVAL_MS * factor / 1000);
+        let (sender, block) = self.report_parts(elapsed);
+        let mut out = self.out(true);
+        if let Ok(len) = rtcp::build_report(self.ssrc(), sender, block, &self.cname, &mut out.data)
+        {
+            out.len = len;
+            if queue.push_back(out).is_ok() {
+                self.stats.rtcp_sent += 1;
+            }
+        }
+    }
+
+    /// The sender info (once we sent RTP) and the report block on the client's
+    /// stream (once it sent RTP) of a report `elapsed` into the call.
+    fn report_parts(&mut self, elapsed: Duration) -> (Option<SenderInfo>, Option<ReportBlock>) {
         let ntp = rtcp::ntp_of(elapsed);
         let sender = (self.stats.packets_sent > 0).then(|| SenderInfo {
             ntp,
@@ -517,13 +535,28 @@ impl MediaSession {
                 dlsr,
             }
         });
+        (sender, block)
+    }
+
+    /// The call's media ends `now` (hang-up): queue the last RTCP compound
+    /// packet, SR (or RR) + SDES CNAME + BYE with our SSRC (RFC 3550 §6.6), on
+    /// the RTCP path. Consumes the session: nothing is sent with our SSRC after
+    /// its BYE. Returns whether a BYE was queued: none when neither RTP nor
+    /// RTCP was ever sent (§6.3.7: such a participant must not send BYE) or
+    /// when `queue` is full.
+    pub fn close(mut self, now: Instant, queue: &mut RtpQueue) -> bool {
+        if self.stats.packets_sent == 0 && self.stats.rtcp_sent == 0 {
+            return false;
+        }
+        let elapsed = now.saturating_duration_since(self.epoch);
+        let (sender, block) = self.report_parts(elapsed);
         let mut out = self.out(true);
-        if let Ok(len) = rtcp::build_report(self.ssrc(), sender, block, &self.cname, &mut out.data)
-        {
-            out.len = len;
-            if queue.push_back(out).is_ok() {
-                self.stats.rtcp_sent += 1;
+        match rtcp::build_bye(self.ssrc(), sender, block, &self.cname, &mut out.data) {
+            Ok(len) => {
+                out.len = len;
+                queue.push_back(out).is_ok()
             }
+            Err(_) => false,
         }
     }
 

@@ -249,3 +249,78 @@ fn a_loud_client_does_not_attenuate_the_line() {
         "{levels:?}"
     );
 }
+
+/// The RTCP packets (packet type, count field, body after the header) of a
+/// compound packet, checking RFC 3550 §6.1's framing on the way: version 2,
+/// no padding, each length field in 32-bit words minus one, the lengths adding
+/// up to the datagram exactly.
+fn compound(data: &[u8]) -> Vec<(u8, u8, &[u8])> {
+    let mut packets = Vec::new();
+    let mut at = 0;
+    while at < data.len() {
+        let header = &data[at..at + 4];
+        assert_eq!(header[0] >> 6, 2, "version 2 at byte {at}");
+        assert_eq!(header[0] & 0x20, 0, "no padding at byte {at}");
+        let words = usize::from(u16::from_be_bytes([header[2], header[3]]));
+        let end = at + 4 + 4 * words;
+        assert!(end <= data.len(), "length at byte {at} runs past the end");
+        packets.push((header[1], header[0] & 0x1f, &data[at + 4..end]));
+        at = end;
+    }
+    assert_eq!(at, data.len());
+    packets
+}
+
+#[test]
+fn hang_up_sends_a_compound_rtcp_bye() {
+    let t0 = Instant::now();
+    let mut s = session(None);
+    let ours = s.ssrc();
+    let client: SocketAddr = "10.0.0.1:4000".parse().unwrap();
+    let mut queue = RtpQueue::new();
+    for i in 0..50u16 {
+        let now = t0 + std::time::Duration::from_millis(u64::from(i) * 20);
+        s.receive(now, client, &pcmu(7, 100 + i)).unwrap();
+        s.process_line(&[0; FRAME_SAMPLES]);
+        s.transmit(now, &mut queue);
+        queue.clear();
+        let mut tx = [0i16; FRAME_SAMPLES];
+        s.play_to_line(&mut tx);
+    }
+    let sent = s.stats().packets_sent;
+    assert!(s.close(t0 + std::time::Duration::from_secs(1), &mut queue));
+    assert_eq!(queue.len(), 1, "one compound packet");
+    let bye = queue.pop_front().unwrap();
+    assert!(bye.rtcp, "sent from the RTCP socket");
+    assert_eq!(bye.destination, "10.0.0.1:4001".parse().unwrap());
+    let packets = compound(bye.bytes());
+    let kinds: Vec<u8> = packets.iter().map(|p| p.0).collect();
+    assert_eq!(kinds, [200, 202, 203], "SR, SDES, BYE");
+    // SR: our SSRC, sender info, one report block about the client's stream.
+    let (_, blocks, sr) = packets[0];
+    assert_eq!(sr[..4], ours.0.to_be_bytes());
+    assert_eq!(
+        u32::from_be_bytes(sr[16..20].try_into().unwrap()),
+        sent as u32
+    );
+    assert_eq!(blocks, 1);
+    assert_eq!(sr[24..28], 7u32.to_be_bytes());
+    // SDES: one chunk for our SSRC with the CNAME.
+    let (_, chunks, sdes) = packets[1];
+    assert_eq!(
+        (chunks, &sdes[..4], sdes[4]),
+        (1, &ours.0.to_be_bytes()[..], 1)
+    );
+    // BYE: exactly our SSRC, no reason.
+    let (_, sources, body) = packets[2];
+    assert_eq!((sources, body), (1, &ours.0.to_be_bytes()[..]));
+    // Our own parser reads it as a BYE too.
+    assert!(rtcp::parse(bye.bytes(), Ssrc(7)).unwrap().bye);
+}
+
+#[test]
+fn a_session_that_sent_nothing_says_no_bye() {
+    let mut queue = RtpQueue::new();
+    assert!(!session(None).close(Instant::now(), &mut queue));
+    assert!(queue.is_empty());
+}

@@ -20,6 +20,7 @@ use dsp::FRAME_SAMPLES;
 use gateway::config::{Codec, MediaConfig};
 use gateway::media::codec::{Encoder, OpusSettings};
 use gateway::media::negotiation::OpusParams;
+use gateway::media::opus_packet::has_lbrr;
 use gateway::media::rtp::{PayloadType, RtpSender, RtpTimestamp, Ssrc, PT_PCMU};
 use gateway::media::session::{MediaSession, MediaStats, RtpQueue, StreamIds};
 use gateway::media::Negotiated;
@@ -33,6 +34,8 @@ pub struct Network {
     pub jitter_ms: f64,
     /// Probability a packet is lost.
     pub loss: f64,
+    /// Packets sent after this many seconds are not lost any more.
+    pub loss_until_s: f64,
     /// Probability a packet is sent twice (the copy 0..40 ms later).
     pub duplicate: f64,
     /// Probability a packet is held back by `reorder_ms` (arrives after later ones).
@@ -49,6 +52,7 @@ impl Default for Network {
             base_ms: 10.0,
             jitter_ms: 0.0,
             loss: 0.0,
+            loss_until_s: f64::INFINITY,
             duplicate: 0.0,
             reorder: 0.0,
             reorder_ms: 0.0,
@@ -69,6 +73,11 @@ pub struct Run {
     pub stats: MediaStats,
     /// Packets the network lost.
     pub lost: u64,
+    /// Which: the client's frame numbers (from 0).
+    pub lost_frames: Vec<usize>,
+    /// Per client frame: its packet carries Opus in-band FEC for the frame
+    /// before (an LBRR frame).
+    pub carries_fec: Vec<bool>,
     /// The playout's target spare at the end, ms.
     pub target_ms: f64,
     /// Line audio.
@@ -104,6 +113,44 @@ impl Run {
     pub fn gaps(&self) -> u64 {
         let p = self.stats.playout;
         p.lost + p.underruns + p.inserted
+    }
+
+    /// Losses whose neighbours both arrived: those in-band FEC (carried by the
+    /// next packet) can recover.
+    pub fn isolated_losses(&self) -> usize {
+        self.isolated().count()
+    }
+
+    /// Losses whose next packet arrived and carries FEC (isolated ones, and
+    /// the last of a run): the most FEC can recover.
+    pub fn fec_candidates(&self) -> usize {
+        self.fec_candidate_frames().count()
+    }
+
+    /// [`Run::fec_candidates`] that the playout had a chance at: not the
+    /// client's first packet (the playout starts from the first that arrives)
+    /// and not at the end, where the next packet came too late for the run.
+    pub fn recoverable_losses(&self) -> usize {
+        let ticks = self.line.len() / FRAME_SAMPLES;
+        self.fec_candidate_frames()
+            .filter(|&k| k >= 1 && k + 4 < ticks)
+            .count()
+    }
+
+    fn fec_candidate_frames(&self) -> impl Iterator<Item = usize> + '_ {
+        let lost = |k: usize| self.lost_frames.binary_search(&k).is_ok();
+        self.lost_frames
+            .iter()
+            .copied()
+            .filter(move |&k| !lost(k + 1) && self.carries_fec.get(k + 1).copied().unwrap_or(false))
+    }
+
+    fn isolated(&self) -> impl Iterator<Item = usize> + '_ {
+        let lost = |k: usize| self.lost_frames.binary_search(&k).is_ok();
+        self.lost_frames
+            .iter()
+            .copied()
+            .filter(move |&k| (k == 0 || !lost(k - 1)) && !lost(k + 1))
     }
 }
 
@@ -187,19 +234,23 @@ pub fn run(codec: ClientCodec, net: Network, seconds: u32, seed: u64) -> Run {
     let mut client = RtpSender::new(Ssrc(0xc11e), 7, RtpTimestamp(u32::MAX - 20_000));
     let mut arrivals: Vec<(f64, Vec<u8>)> = Vec::new();
     let mut lost = 0;
+    let mut lost_frames = Vec::new();
+    let mut carries_fec = Vec::with_capacity(frames);
     for k in 0..frames {
         let pcm: &[i16; FRAME_SAMPLES] = input[k * FRAME_SAMPLES..(k + 1) * FRAME_SAMPLES]
             .try_into()
             .unwrap();
         let mut payload = [0u8; 1500];
         let n = encoder.encode(pcm, &mut payload).unwrap();
+        carries_fec.push(codec == ClientCodec::Opus && has_lbrr(&payload[..n]));
         let mut packet = vec![0u8; 1600];
         let len = client.audio(pt, &payload[..n], units, &mut packet).unwrap();
         packet.truncate(len);
         // Sent when the frame is complete, on the client's clock.
         let sent = (k + 1) as f64 * 20.0 / net.client_clock;
-        if rng.next() < net.loss {
+        if rng.next() < net.loss && sent < net.loss_until_s * 1000.0 {
             lost += 1;
+            lost_frames.push(k);
             continue;
         }
         let mut at = sent + net.base_ms + rng.next() * net.jitter_ms;
@@ -267,6 +318,8 @@ pub fn run(codec: ClientCodec, net: Network, seconds: u32, seed: u64) -> Run {
         correlation,
         stats,
         lost,
+        lost_frames,
+        carries_fec,
         target_ms: gw_target_ms(&gw),
         line,
     }
@@ -325,7 +378,7 @@ pub fn report(name: &str, net: &Network, r: &Run) {
     eprintln!(
         "{name}: added delay mean {mean:.1} ms max {max:.1} ms, target {:.1} ms, jitter {:.1} ms, \
          gaps {} (lost {}, underruns {}, inserted {}, dropped {}, recovered {}), late {}, dup {}, \
-         network lost {}, min correlation {minc:.3}",
+         network lost {} ({} isolated, {} recoverable by FEC of {} with FEC next), FEC floor {} frames, min correlation {minc:.3}",
         r.target_ms,
         r.stats.jitter_us as f64 / 1000.0,
         r.gaps(),
@@ -337,6 +390,10 @@ pub fn report(name: &str, net: &Network, r: &Run) {
         r.stats.playout.late,
         r.stats.playout.duplicates,
         r.lost,
+        r.isolated_losses(),
+        r.recoverable_losses(),
+        r.fec_candidates(),
+        r.stats.playout.fec_frames,
     );
     let per: Vec<String> = added
         .iter()
