@@ -4,6 +4,7 @@
 //! - [`call`]: the sans-IO core ([`call::Controller`]) gluing SIP, line ports and media.
 //! - [`line`]: FXO line signalling above the driver trait.
 //! - [`card`]: the configured line card (simulated exchange or hardware).
+//! - [`front_panel`]: the LEDs showing the gateway's state, the reset button.
 //! - [`media`]: RTP, RFC 4733, playout, SDP offer/answer for the audio stream.
 //! - [`command`]: DTMF command sequences (`*76` ...).
 //! - [`console`]: the management console.
@@ -22,6 +23,7 @@ pub mod card;
 pub mod command;
 pub mod config;
 pub mod console;
+pub mod front_panel;
 pub mod line;
 pub mod media;
 pub mod notify;

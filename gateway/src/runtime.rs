@@ -99,6 +99,8 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
     let api_addr = api_listener.local_addr()?;
 
     let mut card = crate::card::Card::open(&config)?;
+    let mut panel = crate::front_panel::FrontPanel::open(&config, Instant::now());
+    let mut panel_tick = tokio::time::interval(crate::front_panel::TICK);
     let mut keeper = match &config.board.watchdog {
         Some(path) => {
             let dog = board::watchdog::LinuxWatchdog::open(path)?;
@@ -233,12 +235,20 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
                 let line_card = card.line_card();
                 match line_card.exchange_frames(&tx, &mut rx) {
                     Ok(()) => {
+                        panel.set_card_fault(false);
                         if let Some(k) = keeper.as_mut() {
                             k.media_beat(now);
                         }
                     }
-                    Err(e) => error!(error = %e, "line card failed"),
+                    Err(e) => {
+                        panel.set_card_fault(true);
+                        error!(error = %e, "line card failed");
+                    }
                 }
+                // Modem reports first: a caller ID read with a RING is in place
+                // when the ring is counted (`crate::card`).
+                card.deliver_modem_events(now, &mut core, |port| panel.set_port_fault(port));
+                let line_card = card.line_card();
                 while let Some((port, event)) = line_card.poll_event() {
                     core.handle_line_event(now, port, event);
                 }
@@ -250,9 +260,17 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
                 let _ = request.reply.send(answer);
             }
             Some(input) = console.recv() => {
-                let mut backend = ConsoleBackend { core: &mut core, sim: card.sim() };
+                let mut backend = ConsoleBackend { core: &mut core, sim: card.sim(), panel: &panel };
                 if console.handle(Instant::now(), input, &mut backend) == console::io::Flow::Stop {
                     info!("stop requested on the console");
+                    break;
+                }
+            }
+            _ = panel_tick.tick() => {
+                let now = Instant::now();
+                panel.refresh(now, &core);
+                if panel.poll_button(now, &options.appliance) == console::io::Flow::Stop {
+                    info!("restart asked by the reset button");
                     break;
                 }
             }
@@ -275,6 +293,11 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
             &rtp_sockets,
             &rtcp_sockets,
         );
+        // Port tests (`test line`, `ring`) finish on their own: the core logged
+        // the result; the console shows it above the prompt.
+        while let Some(report) = core.poll_test_report() {
+            console.report(&report.to_string());
+        }
         while let Some(n) = core.poll_notification() {
             if let Some(hook) = n.merchant_id.as_ref().and_then(|m| webhooks.get(m)) {
                 hook.send(n.clone());
@@ -292,6 +315,16 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
             }
         }
     }
+    // Calls still up end their media with an RTCP BYE (RFC 3550 §6.6), sent
+    // here while the sockets are still open.
+    core.close_media(Instant::now());
+    flush(
+        &mut core,
+        card.line_card(),
+        &sip_socket,
+        &rtp_sockets,
+        &rtcp_sockets,
+    );
     if let Some(k) = keeper {
         if let Err(e) = k.close() {
             warn!(error = %e, "watchdog not closed cleanly");
@@ -377,6 +410,7 @@ fn spawn_reader(
 struct ConsoleBackend<'a> {
     core: &'a mut Controller,
     sim: Option<&'a SimControl>,
+    panel: &'a crate::front_panel::FrontPanel,
 }
 
 impl console::Backend for ConsoleBackend<'_> {
@@ -420,17 +454,25 @@ impl console::Backend for ConsoleBackend<'_> {
     }
 
     fn test_line(&mut self, port: u8) -> Result<String, String> {
-        // The call core seizes a line only to place a call (FxoPort::dial); it
-        // has no line-test entry point yet, so say what can be seen honestly.
-        let view = self.core.ports_view();
-        let p = view
-            .iter()
-            .find(|p| p.port == port)
-            .ok_or_else(|| format!("there is no port {port}"))?;
-        Err(format!(
-            "test line is not available yet: the call core can seize a line only \
-             to place a call. Port {port} is {}; `show sim` shows the exchange side",
-            p.state
+        // The result comes later: `Controller::poll_test_report` in the loop.
+        let wait = self
+            .core
+            .test_line(Instant::now(), PortId(port))
+            .map_err(|e| e.to_string())?;
+        Ok(format!(
+            "port {port}: off hook, listening for dial tone (up to {} ms)...\n",
+            wait.as_millis()
+        ))
+    }
+
+    fn ring(&mut self, port: u8) -> Result<String, String> {
+        let bound = self
+            .core
+            .ring(Instant::now(), PortId(port))
+            .map_err(|e| e.to_string())?;
+        Ok(format!(
+            "port {port}: ringing the phone (up to {} ms)...\n",
+            bound.as_millis()
         ))
     }
 
@@ -461,6 +503,10 @@ impl console::Backend for ConsoleBackend<'_> {
                 calls.len()
             ),
         ]
+    }
+
+    fn leds(&self) -> Vec<crate::front_panel::LedView> {
+        self.panel.view(Instant::now())
     }
 
     fn sim_status(&self) -> Option<Vec<String>> {

@@ -112,3 +112,41 @@ fn login_complete_help_configure_save_reboot() {
         gw.log()
     );
 }
+
+/// `test line 0` on the real gateway's console over the pty cable: the answer
+/// comes at once, the result (dial tone from the simulated exchange) arrives
+/// on its own above the prompt, `show ports` keeps it, and `ring` on an FXO
+/// port is refused with one line.
+#[test]
+fn test_line_reports_dial_tone_on_the_console() {
+    if !have("picocom") || !have("tmux") {
+        eprintln!("picocom or tmux is not installed (scripts/setup.sh --test); skipping");
+        return;
+    }
+    let dir = Dir::new("console-test-line");
+    let cable = NullModem::new();
+    let device = cable.gateway_end.display().to_string();
+    let config = board("sip:agent@127.0.0.1:5090", &device)
+        .replace("@DIR@", &dir.path().display().to_string());
+    std::fs::write(dir.path().join("config.toml"), &config).unwrap();
+    let gw = StoredGateway::start(dir.path(), &[]);
+    let term = Terminal::picocom(&cable.terminal_end);
+    term.wait_pressing_enter("gateway>");
+
+    term.line("test line 0");
+    term.wait_for("port 0: off hook, listening for dial tone (up to 3000 ms)...");
+    let screen = term.wait_for("port 0: line test: dial tone after ");
+    assert!(
+        term.last_line().starts_with("gateway>"),
+        "the prompt comes back after the result:\n{screen}"
+    );
+    term.line("ring 0");
+    term.wait_for("% port 0 is FXO: ring needs an FXS port");
+    term.line("show ports");
+    term.wait_for("     last line test: dial tone after ");
+    assert!(
+        gw.log().contains("port test finished"),
+        "the result is logged:\n{}",
+        gw.log()
+    );
+}

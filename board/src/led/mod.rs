@@ -39,6 +39,14 @@ pub trait Led {
     fn set(&mut self, state: LedState) -> Result<(), LedError>;
 }
 
+/// A boxed LED is an LED, so a panel can mix implementations (the runtime picks
+/// the Linux LED or its twin by configuration).
+impl<L: Led + ?Sized> Led for Box<L> {
+    fn set(&mut self, state: LedState) -> Result<(), LedError> {
+        (**self).set(state)
+    }
+}
+
 /// What went wrong with an LED.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

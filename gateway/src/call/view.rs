@@ -22,6 +22,8 @@ pub struct PortView {
     pub inbound_uri: Option<String>,
     /// The Call-ID of the call on the port, if any.
     pub call_id: Option<String>,
+    /// The last console test's result (`line test: dial tone after 340 ms`).
+    pub last_test: Option<String>,
 }
 
 /// Media counters of a call.

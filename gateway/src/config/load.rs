@@ -161,6 +161,7 @@ fn validate(config: &Config) -> Result<(), Invalid> {
     validate_routes(config)?;
     validate_commands(&config.commands, "commands")?;
     validate_command_tables(config)?;
+    super::board::validate(config)?;
     if !(2..=3600).contains(&config.board.watchdog_timeout_s) {
         return Err(invalid(
             "board.watchdog_timeout_s",

@@ -4,6 +4,7 @@
 //! [`load`] reads and validates it; every fault names the file, the line and the key
 //! (see [`ConfigError`]). The repository's `config/demo.toml` is the default.
 
+mod board;
 pub mod edit;
 mod error;
 pub mod live;
@@ -11,6 +12,7 @@ mod load;
 mod model;
 mod sip;
 
+pub use board::{LedsConfig, ResetButtonLine};
 pub use error::ConfigError;
 pub use load::{load, parse};
 pub use model::*;

@@ -560,6 +560,12 @@ pub struct BoardConfig {
     /// Seconds the watchdog waits for a keep-alive before resetting the box.
     #[serde(default = "default_watchdog_timeout")]
     pub watchdog_timeout_s: u32,
+    /// Front-panel LEDs (`[board.leds]`).
+    #[serde(default)]
+    pub leds: super::board::LedsConfig,
+    /// The reset button's GPIO line (`[board.reset_button]`); none when absent.
+    #[serde(default)]
+    pub reset_button: Option<super::board::ResetButtonLine>,
 }
 
 fn default_watchdog_timeout() -> u32 {
@@ -571,6 +577,8 @@ impl Default for BoardConfig {
         BoardConfig {
             watchdog: None,
             watchdog_timeout_s: default_watchdog_timeout(),
+            leds: super::board::LedsConfig::default(),
+            reset_button: None,
             kind: BoardKind::default(),
             tones: default_tones(),
         }

@@ -183,7 +183,7 @@ pub const COMMANDS: &[Command] = &[
     cmd!(
         &["show", "board"],
         &[],
-        "board model, serial, MAC and ports",
+        "board model, serial, MAC, ports and LEDs",
         both
     ),
     cmd!(
@@ -204,6 +204,12 @@ pub const COMMANDS: &[Command] = &[
         &["test", "line"],
         PORT,
         "seize an idle FXO line and check dial tone",
+        exec
+    ),
+    cmd!(
+        &["ring"],
+        PORT,
+        "ring the phone on an idle FXS port until answered",
         exec
     ),
     cmd!(&["configure"], &[], "edit the configuration", exec),

@@ -53,6 +53,28 @@ pub struct Appliance {
     pub exit: Arc<Mutex<Option<Exit>>>,
 }
 
+impl Appliance {
+    /// Erase the saved configuration (and its previous copy) and ask for a
+    /// restart: the next boot runs the factory defaults. The console's
+    /// `factory-reset` and the reset button's long press both come here.
+    pub fn factory_reset(&self) {
+        if let Some(store) = &self.store {
+            match store.factory_reset() {
+                Ok(()) => warn!("factory reset: saved configuration erased"),
+                Err(e) => warn!(error = %e, "factory reset failed"),
+            }
+        }
+        self.request_exit(Exit::Reboot);
+    }
+
+    /// Ask the gateway to stop or restart once its loop ends.
+    pub fn request_exit(&self, how: Exit) {
+        if let Ok(mut slot) = self.exit.lock() {
+            *slot = Some(how);
+        }
+    }
+}
+
 /// An input for the console driver.
 #[derive(Debug)]
 pub enum Input {
@@ -182,6 +204,15 @@ impl Console {
         Ok(console)
     }
 
+    /// Show `text` at once, above the prompt (a port test's result that the
+    /// runtime took from the core).
+    pub fn report(&mut self, text: &str) {
+        if let Some(session) = self.session.as_mut() {
+            session.handle_report(text);
+        }
+        self.flush_output();
+    }
+
     /// The next input (pends forever without a transport).
     pub async fn recv(&mut self) -> Option<Input> {
         self.inputs.recv().await
@@ -219,13 +250,8 @@ impl Console {
                     flow = self.exit(Exit::Reboot);
                 }
                 Action::FactoryReset => {
-                    if let Some(store) = &self.appliance.store {
-                        match store.factory_reset() {
-                            Ok(()) => warn!("factory reset: saved configuration erased"),
-                            Err(e) => warn!(error = %e, "factory reset failed"),
-                        }
-                    }
-                    flow = self.exit(Exit::Reboot);
+                    self.appliance.factory_reset();
+                    flow = Flow::Stop;
                 }
                 Action::Shutdown => flow = self.exit(Exit::Shutdown),
             }
@@ -238,9 +264,7 @@ impl Console {
     }
 
     fn exit(&mut self, how: Exit) -> Flow {
-        if let Ok(mut slot) = self.appliance.exit.lock() {
-            *slot = Some(how);
-        }
+        self.appliance.request_exit(how);
         Flow::Stop
     }
 

@@ -60,10 +60,18 @@ pub trait Backend {
     fn sim_call(&mut self, phone: &str, number: &str) -> Result<(), String>;
     /// Hang up the call on `port`; its Call-ID.
     fn hang_up(&mut self, port: u8) -> Result<String, String>;
-    /// Test the line on `port`; the report.
+    /// Start `test line` on `port`: what to say now. The result arrives
+    /// later, through [`Session::handle_report`].
     fn test_line(&mut self, port: u8) -> Result<String, String>;
+    /// Start `ring` on `port`: what to say now. The result arrives later,
+    /// through [`Session::handle_report`].
+    fn ring(&mut self, port: u8) -> Result<String, String>;
     /// Run with these settings from now on (only the live ones differ).
     fn apply_live(&mut self, config: Arc<Config>);
     /// Counters, one text line each.
     fn stats(&self) -> Vec<String>;
+    /// The front panel's LEDs (`show board`); none by default.
+    fn leds(&self) -> Vec<crate::front_panel::LedView> {
+        Vec::new()
+    }
 }

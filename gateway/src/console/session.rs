@@ -15,6 +15,8 @@
 //! with [`Session::handle_verified`] and [`Session::handle_saved`]; its timers
 //! (idle logout, login lock-out) are data, reported by [`Session::poll_timeout`].
 //! While an action it waits for is in flight, typed bytes are kept and replayed.
+//! Results that come later (`test line`, `ring`) are handed in with
+//! [`Session::handle_report`] and printed above the prompt.
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
@@ -290,6 +292,23 @@ impl Session {
         self.prompt();
     }
 
+    /// A result that arrived on its own, such as a `test line` or `ring`
+    /// finishing: printed at once on a line of its own, then the prompt and
+    /// whatever was being typed are drawn again. Not shown to a session that
+    /// is not logged in (the log has it).
+    pub fn handle_report(&mut self, text: &str) {
+        if !matches!(
+            self.state,
+            State::Exec | State::Configure { .. } | State::Confirm(_)
+        ) {
+            return;
+        }
+        self.print(&format!("\n{}\n", text.trim_end()));
+        if !self.waiting {
+            self.redraw();
+        }
+    }
+
     /// Bytes from the terminal (an empty slice replays what was typed while
     /// waiting).
     pub fn handle_input(&mut self, now: Instant, bytes: &[u8], backend: &mut dyn Backend) {
@@ -561,7 +580,7 @@ impl Session {
                 }
             }
             ["show", "stats"] => self.stats(now, backend),
-            ["show", "board"] => show::board(&self.board),
+            ["show", "board"] => show::board(&self.board) + &show::leds(&backend.leds()),
             ["sim", "call"] => match args {
                 [phone, number] => match backend.sim_call(phone, number) {
                     Ok(()) => format!("{phone} is calling {number}\n"),
@@ -578,7 +597,14 @@ impl Session {
             },
             ["test", "line"] => match self.port_arg(args) {
                 Ok(port) => match backend.test_line(port) {
-                    Ok(report) => report,
+                    Ok(started) => started,
+                    Err(e) => format!("% {e}\n"),
+                },
+                Err(e) => e,
+            },
+            ["ring"] => match self.port_arg(args) {
+                Ok(port) => match backend.ring(port) {
+                    Ok(started) => started,
                     Err(e) => format!("% {e}\n"),
                 },
                 Err(e) => e,

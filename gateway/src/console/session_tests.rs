@@ -10,13 +10,39 @@ use super::session::{Action, Session, Setup, CONFIG_PROMPT, PROMPT};
 use super::{password, Backend, LogRing, Registration};
 use crate::call::{CallView, PortView};
 use crate::config::{self, Config};
+use crate::line::PortTestError;
 
 const DEMO: &str = include_str!("../../../config/demo.toml");
 
+/// A gateway whose ports 0 and 1 are FXO and 2 and 3 FXS; port 1 is in a call.
 #[derive(Default)]
 struct Fake {
     applied: Vec<Arc<Config>>,
     hung_up: Vec<u8>,
+    /// Ports a test was started on, `(command, port)`.
+    tests: Vec<(&'static str, u8)>,
+    last_test: Option<String>,
+}
+
+impl Fake {
+    fn start(&mut self, command: &'static str, port: u8) -> Result<String, String> {
+        let id = drivers::PortId(port);
+        let fxo = port < 2;
+        let refused = match (command, fxo) {
+            ("test line", false) => Some(PortTestError::NotFxo(id)),
+            ("ring", true) => Some(PortTestError::NotFxs(id)),
+            ("test line", true) if port == 1 => Some(PortTestError::Busy {
+                port: id,
+                state: "connected",
+            }),
+            _ => None,
+        };
+        if let Some(e) = refused {
+            return Err(e.to_string());
+        }
+        self.tests.push((command, port));
+        Ok(format!("port {port}: {command} started\n"))
+    }
 }
 
 impl Backend for Fake {
@@ -28,6 +54,7 @@ impl Backend for Fake {
             state: "idle",
             inbound_uri: None,
             call_id: None,
+            last_test: self.last_test.clone(),
         }]
     }
     fn calls(&self) -> Vec<CallView> {
@@ -50,8 +77,11 @@ impl Backend for Fake {
         self.hung_up.push(port);
         Ok("call-1".into())
     }
-    fn test_line(&mut self, _: u8) -> Result<String, String> {
-        Err("not available".into())
+    fn test_line(&mut self, port: u8) -> Result<String, String> {
+        self.start("test line", port)
+    }
+    fn ring(&mut self, port: u8) -> Result<String, String> {
+        self.start("ring", port)
     }
     fn apply_live(&mut self, config: Arc<Config>) {
         self.applied.push(config);
@@ -346,4 +376,82 @@ fn everything_fits_80_columns() {
         assert!(visible.chars().count() <= 80 + PROMPT.len(), "{line:?}");
         assert!(!line.contains("\x1b[3"), "no colours: {line:?}");
     }
+}
+
+#[test]
+fn port_tests_answer_at_once_and_report_later_above_the_prompt() {
+    let mut b = Bench::new(DEMO);
+    b.drive();
+    // Abbreviated words reach the right command; the answer comes at once.
+    let out = b.type_("te li 0\r");
+    assert_eq!(
+        out,
+        format!("te li 0\r\nport 0: test line started\r\n{PROMPT}"),
+        "{out:?}"
+    );
+    let out = b.type_("ri 2\r");
+    assert!(out.contains("port 2: ring started\r\n"), "{out:?}");
+    assert_eq!(b.backend.tests, [("test line", 0), ("ring", 2)]);
+    // The result arrives while the operator is typing: it goes on a line of
+    // its own and the prompt comes back with the typed text.
+    b.type_("sh po");
+    b.session
+        .handle_report("port 0: line test: dial tone after 340 ms");
+    assert_eq!(
+        b.drive(),
+        format!("\r\nport 0: line test: dial tone after 340 ms\r\n{PROMPT}sh po")
+    );
+    // The line still runs as typed.
+    b.backend.last_test = Some("line test: dial tone after 340 ms".into());
+    let out = b.type_("\r");
+    assert!(
+        out.contains("\r\n     last line test: dial tone after 340 ms\r\n"),
+        "{out:?}"
+    );
+    // In configure mode the configure prompt comes back.
+    b.type_("configure\r");
+    b.session
+        .handle_report("port 2: ring: no answer within 30000 ms");
+    assert_eq!(
+        b.drive(),
+        format!("\r\nport 2: ring: no answer within 30000 ms\r\n{CONFIG_PROMPT}")
+    );
+    // `test line` and `ring` are exec commands only.
+    assert!(b.type_("ring 2\r").contains("% unknown command: ring 2"));
+}
+
+#[test]
+fn port_tests_refused_with_one_clear_line() {
+    let mut b = Bench::new(DEMO);
+    b.drive();
+    assert!(b
+        .type_("ring 0\r")
+        .contains("\r\n% port 0 is FXO: ring needs an FXS port\r\n"));
+    assert!(b
+        .type_("test line 3\r")
+        .contains("\r\n% port 3 is FXS: test line needs an FXO port (ring tests FXS)\r\n"));
+    assert!(b
+        .type_("test line 1\r")
+        .contains("\r\n% port 1 is busy (connected): try again when it is idle\r\n"));
+    assert!(b
+        .type_("ring 4\r")
+        .contains("\r\n% PORT must be a port number from 0 to 3\r\n"));
+    assert!(b.type_("ring\r").contains("\r\n% usage: ring PORT\r\n"));
+    assert!(b
+        .type_("test line 0 1\r")
+        .contains("\r\n% unexpected: 1\r\n"));
+    assert!(b.backend.tests.is_empty(), "nothing was started");
+}
+
+#[test]
+fn a_port_test_result_is_not_shown_before_login() {
+    let mut b = Bench::new(&with_login(DEMO));
+    assert!(b.drive().ends_with("login: "));
+    b.session
+        .handle_report("port 0: line test: dial tone after 340 ms");
+    assert_eq!(b.drive(), "");
+    b.type_("admin\ropensesame\r");
+    b.session
+        .handle_report("port 0: line test: dial tone after 340 ms");
+    assert!(b.drive().contains("dial tone after 340 ms"));
 }

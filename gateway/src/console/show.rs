@@ -11,7 +11,7 @@ use crate::call::{CallView, PortView};
 /// The widest line the console prints.
 pub const WIDTH: usize = 80;
 
-/// `show ports`.
+/// `show ports`; a port's last `test line` / `ring` result on a line below it.
 pub fn ports(ports: &[PortView]) -> String {
     let mut s = format!(
         "{:<5}{:<5}{:<14}{:<12}{}\n",
@@ -27,6 +27,9 @@ pub fn ports(ports: &[PortView]) -> String {
             p.state,
             p.call_id.as_deref().unwrap_or("-")
         );
+        if let Some(test) = &p.last_test {
+            let _ = writeln!(s, "     last {test}");
+        }
     }
     s
 }
@@ -119,6 +122,31 @@ pub fn board(b: &BoardDescription) -> String {
         b.ports.len(),
         kinds.join(" ")
     )
+}
+
+/// The LED lines of `show board`: each LED, what it shows and whether it is
+/// lit at the moment of the view.
+pub fn leds(leds: &[crate::front_panel::LedView]) -> String {
+    use board::led::LedState;
+    if leds.is_empty() {
+        return "leds      none\n".into();
+    }
+    let mut s = format!("{:<10}{:<24}{:<20}{}\n", "LED", "Name", "Shows", "Now");
+    for l in leds {
+        let shows = match l.state {
+            LedState::Off => "off".to_string(),
+            LedState::On => "on".to_string(),
+            LedState::Blink { on_ms, off_ms } => format!("blink {on_ms}/{off_ms} ms"),
+        };
+        let now = match &l.problem {
+            Some(p) => format!("FAILED: {p}"),
+            None if l.lit => "lit".into(),
+            None => "dark".into(),
+        };
+        let soft = if l.software_blink { " (sw)" } else { "" };
+        let _ = writeln!(s, "{:<10}{:<24}{:<20}{now}", l.role, l.name, shows + soft);
+    }
+    s
 }
 
 /// An uptime such as `2d 03:04:05`.

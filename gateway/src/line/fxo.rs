@@ -21,6 +21,13 @@
 //! [`FxoPort::answer`] goes off hook; a ringing episode with no ring burst for
 //! [`FxoTimings::ring_gone`] ends with [`FxoEvent::RingingStopped`].
 //!
+//! Line test (console `test line`): [`FxoPort::start_line_test`] goes off hook
+//! and listens for dial tone up to [`FxoTimings::dial_tone_wait`] (state
+//! `LineTest`, deadline as data); dial tone, busy/reorder tone, a loop-current
+//! drop or the wait running out ends it on hook with a [`LineTestResult`]. Ringing
+//! that arrives meanwhile (glare: the exchange rang as we seized) stops the test
+//! and is taken as an inbound call, so no call is lost to a test.
+//!
 //! Answer supervision is by polarity reversal; disconnect supervision by loop-current
 //! drop and by busy/reorder tone (for exchanges that give neither).
 //! Timers are deadlines held in the state and checked on every 20 ms frame: the
@@ -34,6 +41,8 @@ use dsp::callerid::{CallerIdMessage, Receiver as CallerIdReceiver, ReceiverConfi
 use dsp::dtmf::{Generator, GeneratorConfig};
 use dsp::progress::{Detector as ProgressDetector, ProgressEvent};
 use dsp::tone::Plan;
+
+use super::port_test::LineTestResult;
 
 /// Supervision timings.
 #[derive(Debug, Clone, Copy)]
@@ -108,6 +117,11 @@ enum State {
         ringback_seen: bool,
     },
     Connected,
+    /// The console's line test: off hook, listening for dial tone.
+    LineTest {
+        started: Instant,
+        deadline: Instant,
+    },
 }
 
 impl State {
@@ -120,6 +134,7 @@ impl State {
             State::Dialling => "dialling",
             State::AwaitAnswer { .. } => "alerting",
             State::Connected => "connected",
+            State::LineTest { .. } => "testing",
         }
     }
 }
@@ -154,6 +169,8 @@ pub struct FxoPort {
     caller_id_at: Option<Instant>,
     events: VecDeque<FxoEvent>,
     commands: VecDeque<LineCommand>,
+    /// The last line test's result, until polled.
+    test_result: Option<LineTestResult>,
 }
 
 impl FxoPort {
@@ -175,6 +192,7 @@ impl FxoPort {
             caller_id_at: None,
             events: VecDeque::with_capacity(4),
             commands: VecDeque::with_capacity(4),
+            test_result: None,
         }
     }
 
@@ -186,6 +204,26 @@ impl FxoPort {
     /// The caller ID decoded for the current (or last) ringing episode.
     pub fn caller_id(&self) -> Option<&CallerIdMessage> {
         self.caller_id.as_ref()
+    }
+
+    /// Caller ID decoded outside the line's audio (a voice modem's own report,
+    /// `drivers::modem`), or by the port's receiver: it belongs to the ringing
+    /// episode under way, or to the next one if it comes just before its first
+    /// burst, and announces the call if that was waiting for it. Ignored (`false`)
+    /// while the port is busy with anything else.
+    pub fn set_caller_id(&mut self, now: Instant, message: CallerIdMessage) -> bool {
+        if !matches!(self.state, State::Idle | State::Ringing { .. }) {
+            return false;
+        }
+        self.caller_id = Some(message);
+        self.caller_id_at = Some(now);
+        if let State::Ringing { announced, .. } = &mut self.state {
+            if !*announced {
+                *announced = true;
+                self.events.push_back(FxoEvent::IncomingRing);
+            }
+        }
+        true
     }
 
     /// True when no call uses the port.
@@ -217,6 +255,27 @@ impl FxoPort {
             number: number.to_string(),
         };
         Ok(())
+    }
+
+    /// Start the line test: off hook, listen for dial tone up to
+    /// [`FxoTimings::dial_tone_wait`] (returned); the result comes from
+    /// [`FxoPort::poll_test_result`]. Only an idle port can be tested.
+    pub fn start_line_test(&mut self, now: Instant) -> Result<Duration, FxoError> {
+        if !self.is_idle() {
+            return Err(FxoError::Busy(self.state.name()));
+        }
+        self.commands.push_back(LineCommand::OffHook);
+        self.progress = ProgressDetector::new(self.plan);
+        self.state = State::LineTest {
+            started: now,
+            deadline: now + self.timings.dial_tone_wait,
+        };
+        Ok(self.timings.dial_tone_wait)
+    }
+
+    /// The line test's result, once.
+    pub fn poll_test_result(&mut self) -> Option<LineTestResult> {
+        self.test_result.take()
     }
 
     /// Answer the ringing line.
@@ -285,6 +344,22 @@ impl FxoPort {
                 State::Ringing { last_ring, .. } | State::IgnoringRing { last_ring },
                 LineEvent::RingOn | LineEvent::RingOff,
             ) => *last_ring = now,
+            (State::LineTest { started, .. }, LineEvent::LoopCurrentDrop) => {
+                let after = now.saturating_duration_since(*started);
+                self.end_line_test(LineTestResult::NoLine { after });
+            }
+            (State::LineTest { started, .. }, LineEvent::RingOn) => {
+                let after = now.saturating_duration_since(*started);
+                self.end_line_test(LineTestResult::Interrupted { after });
+                // Caller ID cannot have come while off hook: this call has none
+                // unless it arrives before the next burst.
+                self.forget_caller_id();
+                self.state = State::Ringing {
+                    last_ring: now,
+                    bursts: 1,
+                    announced: false,
+                };
+            }
             (State::AwaitAnswer { .. }, LineEvent::PolarityReversal) => {
                 self.enter_connected();
                 self.events.push_back(FxoEvent::Answered);
@@ -316,14 +391,7 @@ impl FxoPort {
             self.caller_id_rx.process(rx);
             while let Some(result) = self.caller_id_rx.poll_message() {
                 if let Ok(message) = result {
-                    self.caller_id = Some(message);
-                    self.caller_id_at = Some(now);
-                    if let State::Ringing { announced, .. } = &mut self.state {
-                        if !*announced {
-                            *announced = true;
-                            self.events.push_back(FxoEvent::IncomingRing);
-                        }
-                    }
+                    self.set_caller_id(now, message);
                 }
             }
         }
@@ -392,6 +460,28 @@ impl FxoPort {
                     self.fail(FxoEvent::Disconnected);
                 }
             }
+            State::LineTest { started, deadline } => {
+                tx.fill(0);
+                let after = now.saturating_duration_since(*started);
+                match heard {
+                    Some(ProgressEvent::DialTone) => {
+                        self.end_line_test(LineTestResult::DialTone { after });
+                    }
+                    Some(tone @ (ProgressEvent::Busy | ProgressEvent::Reorder)) => {
+                        self.end_line_test(LineTestResult::NoDialTone {
+                            waited: after,
+                            heard: Some(tone),
+                        });
+                    }
+                    _ if now >= *deadline => {
+                        self.end_line_test(LineTestResult::NoDialTone {
+                            waited: after,
+                            heard: None,
+                        });
+                    }
+                    _ => {}
+                }
+            }
             State::Idle | State::Ringing { .. } | State::IgnoringRing { .. } => {}
         }
     }
@@ -415,6 +505,13 @@ impl FxoPort {
     fn enter_connected(&mut self) {
         self.progress = ProgressDetector::new(self.plan);
         self.state = State::Connected;
+    }
+
+    /// The line test is over: back on hook with its result.
+    fn end_line_test(&mut self, result: LineTestResult) {
+        self.test_result = Some(result);
+        self.commands.push_back(LineCommand::OnHook);
+        self.state = State::Idle;
     }
 
     fn fail(&mut self, event: FxoEvent) {

@@ -24,7 +24,7 @@ impl Controller {
                 let Some(p) = self.ports.get_mut(port.index()) else {
                     return;
                 };
-                if let Err(e) = p.fxo.answer() {
+                if let Err(e) = p.line.answer() {
                     warn!(%port, error = %e, "line no longer ringing");
                     let _ = self.sip.hangup(now, call);
                     self.end_call(now, call, "line-stopped-ringing");
@@ -49,14 +49,14 @@ impl Controller {
         };
         let Some(uri_text) = p.config.inbound_uri.clone() else {
             info!(%port, "ringing, but no inbound_uri is configured; ignoring");
-            p.fxo.hang_up();
+            p.line.hang_up();
             return;
         };
         let target = match sip::Uri::parse(&uri_text) {
             Ok(u) => u,
             Err(e) => {
                 warn!(%port, error = %e, "inbound_uri unusable");
-                p.fxo.hang_up();
+                p.line.hang_up();
                 return;
             }
         };
@@ -67,7 +67,7 @@ impl Controller {
                 Some(binding) => (binding.contact, Some(binding.source)),
                 None => {
                     info!(%port, %user, "ringing, but the inbound user is not registered; ignoring");
-                    p.fxo.hang_up();
+                    p.line.hang_up();
                     return;
                 }
             }
@@ -83,7 +83,7 @@ impl Controller {
                 .map(|ip| SocketAddr::new(ip, target.port.unwrap_or(5060)))
         }) else {
             warn!(%port, host = %target.host, "inbound_uri host must be an IP address (no DNS on the box)");
-            p.fxo.hang_up();
+            p.line.hang_up();
             return;
         };
         self.sdp_version += 1;
@@ -98,7 +98,7 @@ impl Controller {
         );
         let host = self.sip_addr.ip().to_string();
         // The caller: what caller ID said, else anonymous (RFC 3323 style).
-        let caller_id = p.fxo.caller_id();
+        let caller_id = p.line.caller_id();
         let caller = caller_id
             .and_then(|m| m.number.as_deref())
             .filter(|n| !n.is_empty())
@@ -155,7 +155,7 @@ impl Controller {
             }
             Err(e) => {
                 warn!(%port, error = %e, "cannot INVITE the inbound URI");
-                p.fxo.hang_up();
+                p.line.hang_up();
             }
         }
     }

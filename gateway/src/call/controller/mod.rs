@@ -9,6 +9,9 @@
 //!  from-line call (PSTN → IP client):
 //!   ring on FXO port ──▶ INVITE to the port's inbound URI ─ 200 ─▶ off hook + media
 //!   ringing stops ──▶ CANCEL                  BYE ◀─▶ on hook / loop drop
+//!
+//!  console port tests (port_test.rs): `test line` seizes an idle FXO port and
+//!  listens for dial tone; `ring` rings an idle FXS port ──▶ poll_test_report
 //! ```
 //!
 //! During a call every line frame runs through the call's [`MediaSession`]; digits
@@ -16,6 +19,7 @@
 //! in-dialog SIP INFO, ordinary digits RFC 4733 events.
 
 mod from_line;
+mod port_test;
 mod to_line;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -35,7 +39,7 @@ use super::state::{Call, CallState, Direction, FinishedCall};
 use super::view::{CallView, MediaView, PortView};
 use crate::command::CommandTable;
 use crate::config::{Config, PortConfig, PortKindConfig};
-use crate::line::{FxoEvent, FxoPort, FxoTimings};
+use crate::line::{FxoEvent, FxoPort, FxoTimings, FxsPort, FxsTimings, LinePort, TestOutcome};
 use crate::media::negotiation::{self, RemoteAudio};
 use crate::media::session::RtpQueue;
 use crate::media::{ClientDigit, RtpOut};
@@ -45,9 +49,12 @@ use crate::sdp_glue::remote_audio;
 #[derive(Debug)]
 struct Port {
     config: PortConfig,
-    fxo: FxoPort,
+    /// FXO or FXS signalling, by `config.kind`.
+    line: LinePort,
     call: Option<CallHandle>,
     rtp: SocketAddr,
+    /// The last console test's result (`show ports`).
+    last_test: Option<TestOutcome>,
 }
 
 /// The core. See the module documentation.
@@ -68,6 +75,8 @@ pub struct Controller {
     line_out: VecDeque<(PortId, LineCommand)>,
     finished: VecDeque<FinishedCall>,
     notifications: VecDeque<Notification>,
+    /// Finished console port tests (`test line`, `ring`).
+    test_reports: VecDeque<crate::line::TestReport>,
     rng: u64,
     sdp_version: u64,
 }
@@ -94,9 +103,13 @@ impl Controller {
             .zip(rtp_addrs)
             .map(|(p, rtp)| Port {
                 config: p.clone(),
-                fxo: FxoPort::new(plan, timings),
+                line: match p.kind {
+                    PortKindConfig::Fxo => LinePort::Fxo(FxoPort::new(plan, timings)),
+                    PortKindConfig::Fxs => LinePort::Fxs(FxsPort::new(FxsTimings::default())),
+                },
                 call: None,
                 rtp: *rtp,
+                last_test: None,
             })
             .collect();
         let sip_config = config.sip.endpoint_config(sip_addr);
@@ -117,6 +130,7 @@ impl Controller {
             line_out: VecDeque::new(),
             finished: VecDeque::new(),
             notifications: VecDeque::new(),
+            test_reports: VecDeque::new(),
             rng: seed | 1,
             sdp_version: 1,
             config,
@@ -169,8 +183,26 @@ impl Controller {
     pub fn handle_line_event(&mut self, now: Instant, port: PortId, event: LineEvent) {
         debug!(%port, ?event, "line event");
         if let Some(p) = self.ports.get_mut(port.index()) {
-            p.fxo.handle_line_event(now, event);
+            p.line.handle_line_event(now, event);
         }
+        self.drain_ports(now);
+    }
+
+    /// Caller ID for `port` that the line interface decoded itself (a voice
+    /// modem's report): the ringing call's INVITE carries it, as if the port had
+    /// decoded it from the line's audio.
+    pub fn handle_caller_id(
+        &mut self,
+        now: Instant,
+        port: PortId,
+        message: dsp::callerid::CallerIdMessage,
+    ) {
+        let taken = self
+            .ports
+            .get_mut(port.index())
+            .and_then(|p| p.line.fxo_mut())
+            .is_some_and(|fxo| fxo.set_caller_id(now, message));
+        debug!(%port, taken, "caller ID from the line interface");
         self.drain_ports(now);
     }
 
@@ -230,7 +262,7 @@ impl Controller {
                     }
                 }
             }
-            port.fxo.process_frame(now, rx, tx);
+            port.line.process_frame(now, rx, tx);
         }
         self.drain_ports(now);
         self.drain_sip(now);
@@ -240,6 +272,17 @@ impl Controller {
     pub fn handle_timeout(&mut self, now: Instant) {
         self.sip.handle_timeout(now);
         self.drain_sip(now);
+    }
+
+    /// The gateway is stopping `now`: every call's media ends with its RTCP
+    /// BYE (RFC 3550 §6.6), queued for [`Controller::poll_rtp`] so the runtime
+    /// can send it before it closes the sockets. The calls themselves stay.
+    pub fn close_media(&mut self, now: Instant) {
+        for call in self.calls.values_mut() {
+            if let Some(media) = call.media.take() {
+                media.close(now, &mut self.rtp_out);
+            }
+        }
     }
 
     // ---- outputs ------------------------------------------------------------
@@ -300,12 +343,13 @@ impl Controller {
                     PortKindConfig::Fxs => "fxs",
                 },
                 ani: p.config.ani.clone(),
-                state: p.fxo.state_name(),
+                state: p.line.state_name(),
                 inbound_uri: p.config.inbound_uri.clone(),
                 call_id: p
                     .call
                     .and_then(|h| self.calls.get(&h))
                     .map(|c| c.context.call_id.clone()),
+                last_test: p.last_test.map(|t| t.to_string()),
             })
             .collect()
     }
@@ -544,9 +588,14 @@ impl Controller {
 
     /// Forget a call and put its port back on hook.
     fn end_call(&mut self, now: Instant, call: CallHandle, reason: impl Into<String>) {
-        let Some(c) = self.calls.remove(&call) else {
+        let Some(mut c) = self.calls.remove(&call) else {
             return;
         };
+        // RFC 3550 §6.6: the media leaves with an RTCP BYE, sent with this
+        // turn's packets (before the port's next call reuses the sockets).
+        if let Some(media) = c.media.take() {
+            media.close(now, &mut self.rtp_out);
+        }
         let reason = reason.into();
         info!(port = %c.port, call_id = %c.context.call_id, commands = ?c.commands, %reason, "call ended");
         let mut ani = None;
@@ -554,7 +603,7 @@ impl Controller {
             ani = Some(p.config.ani.clone());
             if p.call == Some(call) {
                 p.call = None;
-                p.fxo.hang_up();
+                p.line.hang_up();
             }
         }
         self.push_finished(c.finish(now, ani, reason));
@@ -602,10 +651,18 @@ impl Controller {
     /// Queue port `i`'s line commands and return its next event.
     fn next_port_output(&mut self, i: usize) -> Option<FxoEvent> {
         let p = self.ports.get_mut(i)?;
-        while let Some(cmd) = p.fxo.poll_command() {
+        while let Some(cmd) = p.line.poll_command() {
             self.line_out.push_back((PortId(i as u8), cmd));
         }
-        p.fxo.poll_event()
+        if let Some(outcome) = p.line.poll_test_result() {
+            info!(port = i, result = %outcome, "port test finished");
+            p.last_test = Some(outcome);
+            self.test_reports.push_back(crate::line::TestReport {
+                port: PortId(i as u8),
+                outcome,
+            });
+        }
+        p.line.poll_event()
     }
 
     fn on_port_event(&mut self, now: Instant, port: PortId, event: FxoEvent) {

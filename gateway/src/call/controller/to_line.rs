@@ -47,9 +47,10 @@ impl Controller {
             }
         };
         let Some(index) = decision.ports.iter().map(|p| usize::from(*p)).find(|&i| {
+            // Idle FXO ports only: a port under test or an FXS port is not free.
             self.ports
                 .get(i)
-                .is_some_and(|p| p.call.is_none() && p.fxo.is_idle())
+                .is_some_and(|p| p.call.is_none() && p.line.fxo().is_some_and(FxoPort::is_idle))
         }) else {
             info!(%call_id, "all lines busy");
             let reason = "Service Unavailable (all lines busy)";
@@ -59,10 +60,22 @@ impl Controller {
         let Some(port) = self.ports.get_mut(index) else {
             return;
         };
-        if let Err(e) = port.fxo.dial(now, &decision.number) {
-            warn!(%call_id, error = %e, "cannot dial");
-            self.refuse(now, call, context, 484, "Address Incomplete");
-            return;
+        // Only idle FXO ports are picked above; an FXS port never dials.
+        match port
+            .line
+            .fxo_mut()
+            .map(|fxo| fxo.dial(now, &decision.number))
+        {
+            Some(Ok(())) => {}
+            Some(Err(e)) => {
+                warn!(%call_id, error = %e, "cannot dial");
+                self.refuse(now, call, context, 484, "Address Incomplete");
+                return;
+            }
+            None => {
+                self.refuse(now, call, context, 503, "Service Unavailable");
+                return;
+            }
         }
         port.call = Some(call);
         let port_id = PortId(index as u8);
