@@ -218,16 +218,17 @@ impl Whitener {
 
     /// Counts a sample; every UPDATE samples re-derives W(z) from `history`
     /// (newest first, at least ANALYSIS long) and returns true: the caller
-    /// must then re-whiten its whole regressor history. `noise_floor`: the
+    /// must then re-whiten its whole regressor history. `noise_floor` (asked
+    /// for only then): the
     /// near end's noise power referred to the far end (noise / echo-path
     /// gain), added to the reference's power so that W does not boost bands
     /// where the echo is below the line noise.
     #[inline]
-    pub(crate) fn tick(&mut self, history: &[f32], noise_floor: f32) -> bool {
+    pub(crate) fn tick(&mut self, history: &[f32], noise_floor: impl FnOnce() -> f32) -> bool {
         self.countdown -= 1;
         if self.countdown == 0 {
             self.countdown = UPDATE;
-            self.analyse(history, noise_floor)
+            self.analyse(history, noise_floor())
         } else {
             false
         }
