@@ -36,6 +36,12 @@ const COMPARE: f32 = 1.0 / 64.0;
 const ERLE_SMOOTHING: f32 = 1.0 / 512.0;
 /// Decay of the echo-estimate envelope (time constant 64 ms).
 const ENVELOPE_DECAY: f32 = 1.0 / 512.0;
+/// Once the canceller has converged, the background is copied only while
+/// its residual is this far below the near end (12 dB; 3 dB before), or
+/// down at the line noise: an undetected near talker
+/// stays in both filters' residuals, so in double talk no background can
+/// get this far below the near end however it has (mis)adapted.
+const COPY_MAX_RESIDUAL: f32 = 1.0 / 16.0;
 /// Consecutive samples the background filter must win before it is copied.
 const COPY_DWELL: u32 = 32;
 /// Consecutive samples the background filter must lose badly before the
@@ -264,6 +270,12 @@ pub struct Canceller {
     far_erle: f32,
     err_erle: f32,
     converged: bool,
+    /// Latched once [`Canceller::converged`] was first reached (until
+    /// [`Canceller::reset`]): from then on a background must leave the
+    /// residual [`COPY_MAX_RESIDUAL`] below the near end to be copied.
+    /// (`converged` itself is withdrawn by the near talker the copy rule
+    /// guards against.)
+    has_converged: bool,
     double_talk: bool,
     /// ERLE estimate ratios (linear) for [`CONVERGED_DB`] / [`UNCONVERGED_DB`].
     converged_ratio: f32,
@@ -309,6 +321,7 @@ impl Canceller {
             far_erle: 0.0,
             err_erle: 0.0,
             converged: false,
+            has_converged: false,
             double_talk: false,
             converged_ratio: 10f32.powf(CONVERGED_DB / 10.0),
             unconverged_ratio: 10f32.powf(UNCONVERGED_DB / 10.0),
@@ -454,9 +467,14 @@ impl Canceller {
         smooth(&mut self.near_cmp, d * d, COMPARE);
         smooth(&mut self.err_fg_cmp, e_fg * e_fg, COMPARE);
         smooth(&mut self.err_bg_cmp, e_bg * e_bg, COMPARE);
+        let copy_max_residual = if self.has_converged {
+            COPY_MAX_RESIDUAL
+        } else {
+            0.5
+        };
         if far_active
             && self.err_bg_cmp < 0.7 * self.err_fg_cmp
-            && self.err_bg_cmp < 0.5 * self.near_cmp
+            && self.err_bg_cmp < copy_max_residual * self.near_cmp + 4.0 * self.nlp.background()
         {
             self.copy_count += 1;
             if self.copy_count >= COPY_DWELL {
@@ -501,6 +519,7 @@ impl Canceller {
             let ratio = (self.near_erle + 1.0) / (self.err_erle + 1.0);
             if ratio >= self.converged_ratio {
                 self.converged = true;
+                self.has_converged = true;
             } else if ratio < self.unconverged_ratio {
                 self.converged = false;
             }
