@@ -1,0 +1,80 @@
+//! The core's read-only views of its ports and calls, for the console, the
+//! HTTP API and the front panel.
+
+use std::time::Instant;
+
+use super::{Call, Controller};
+use crate::call::view::{CallView, MediaView, PortView};
+use crate::config::PortKindConfig;
+
+impl Controller {
+    /// Every port.
+    pub fn ports_view(&self) -> Vec<PortView> {
+        self.ports
+            .iter()
+            .map(|p| PortView {
+                port: p.config.port,
+                kind: match p.config.kind {
+                    PortKindConfig::Fxo => "fxo",
+                    PortKindConfig::Fxs => "fxs",
+                },
+                ani: p.config.ani.clone(),
+                state: p.line.state_name(),
+                inbound_uri: p.config.inbound_uri.clone(),
+                call_id: p
+                    .call
+                    .and_then(|h| self.calls.get(&h))
+                    .map(|c| c.context.call_id.clone()),
+                last_test: p.last_test.map(|t| t.to_string()),
+            })
+            .collect()
+    }
+
+    /// Every call.
+    pub fn calls_view(&self, now: Instant) -> Vec<CallView> {
+        self.calls
+            .values()
+            .map(|c| self.call_view(now, c))
+            .collect()
+    }
+
+    /// The port with this ANI and its current call.
+    pub fn lookup_ani(&self, now: Instant, ani: &str) -> Option<(PortView, Option<CallView>)> {
+        let index = self.ports.iter().position(|p| p.config.ani == ani)?;
+        let port = self.ports_view().into_iter().nth(index)?;
+        let call = self.ports.get(index)?.call.and_then(|h| self.calls.get(&h));
+        Some((port, call.map(|c| self.call_view(now, c))))
+    }
+
+    fn call_view(&self, now: Instant, c: &Call) -> CallView {
+        let ani = self
+            .ports
+            .get(c.port.index())
+            .map(|p| p.config.ani.clone())
+            .unwrap_or_default();
+        CallView {
+            port: c.port.0,
+            ani,
+            direction: c.direction.name(),
+            state: c.state.name(),
+            dialled: c.dialled.clone(),
+            age_ms: now.saturating_duration_since(c.started).as_millis() as u64,
+            answered_ms: c
+                .answered
+                .map(|a| now.saturating_duration_since(a).as_millis() as u64),
+            commands: c.commands.clone(),
+            settings: c.settings,
+            context: c.context.clone(),
+            media: c.media.as_ref().map(|m| {
+                let s = m.stats();
+                MediaView {
+                    codec: m.negotiated().codec_name(),
+                    remote_rtp: m.remote(),
+                    telephone_event: m.negotiated().telephone_event.is_some(),
+                    packets_sent: s.packets_sent,
+                    packets_received: s.packets_received,
+                }
+            }),
+        }
+    }
+}
