@@ -280,6 +280,9 @@ pub struct Canceller {
     /// ERLE estimate ratios (linear) for [`CONVERGED_DB`] / [`UNCONVERGED_DB`].
     converged_ratio: f32,
     unconverged_ratio: f32,
+    /// The AVX2+FMA tap pass, when this CPU has it.
+    #[cfg(target_arch = "x86_64")]
+    avx2: Option<super::kernels_avx2::Avx2>,
 }
 
 impl Canceller {
@@ -325,6 +328,8 @@ impl Canceller {
             double_talk: false,
             converged_ratio: 10f32.powf(CONVERGED_DB / 10.0),
             unconverged_ratio: 10f32.powf(UNCONVERGED_DB / 10.0),
+            #[cfg(target_arch = "x86_64")]
+            avx2: super::kernels_avx2::Avx2::detect(),
         })
     }
 
@@ -584,6 +589,19 @@ impl Canceller {
             return kernels::Outputs::default();
         }
         let white = self.config.prewhiten.then(|| self.white_history.window());
+        #[cfg(target_arch = "x86_64")]
+        if let Some(avx2) = self.avx2 {
+            if taps.is_multiple_of(kernels::LANES) {
+                return avx2.fused(
+                    &mut self.background[..taps],
+                    &self.foreground[..taps],
+                    &self.history.window()[..taps],
+                    white,
+                    prev,
+                    update,
+                );
+            }
+        }
         kernels::fused(
             &mut self.background[..taps],
             &self.foreground[..taps],

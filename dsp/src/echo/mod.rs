@@ -50,6 +50,8 @@ mod double_talk;
 mod high_pass;
 pub mod hybrid;
 mod kernels;
+#[cfg(target_arch = "x86_64")]
+mod kernels_avx2;
 mod nlp;
 mod whitening;
 

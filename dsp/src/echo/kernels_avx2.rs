@@ -1,0 +1,191 @@
+//! The fused tap pass ([`super::kernels::fused`]) again, for x86-64 CPUs
+//! with AVX2 and FMA (x86-64-v3: Intel since 2013, AMD since 2015), chosen
+//! at run time.
+//!
+//! The firmware is built for the x86-64 baseline (SSE2), where the pass
+//! runs four lanes with separate multiply and add. On a v3 CPU the same
+//! arithmetic in eight lanes with fused multiply-adds is about twice as
+//! fast. `pulp` does the CPU detection and compiles the generic kernel
+//! below with those features enabled, so this crate stays free of
+//! `unsafe`. (On aarch64 NEON with FMA is the baseline, which `wide`
+//! already uses: nothing to detect there.)
+
+use pulp::x86::V3;
+use pulp::{Simd, WithSimd};
+
+use super::kernels::{Outputs, Update};
+
+/// The AVX2+FMA kernels, if this CPU has them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Avx2(V3);
+
+impl Avx2 {
+    /// Detects the CPU's features (cached by the standard library).
+    pub(crate) fn detect() -> Option<Avx2> {
+        V3::try_new().map(Avx2)
+    }
+
+    /// As [`super::kernels::fused`]; all slices `bg.len()` long, a
+    /// multiple of 8.
+    #[inline]
+    pub(crate) fn fused(
+        self,
+        bg: &mut [f32],
+        fg: &[f32],
+        x: &[f32],
+        white: Option<&[f32]>,
+        prev: &[f32],
+        u: Update,
+    ) -> Outputs {
+        Simd::vectorize(
+            self.0,
+            Pass {
+                bg,
+                fg,
+                x,
+                white,
+                prev,
+                u,
+            },
+        )
+    }
+}
+
+struct Pass<'a> {
+    bg: &'a mut [f32],
+    fg: &'a [f32],
+    x: &'a [f32],
+    white: Option<&'a [f32]>,
+    prev: &'a [f32],
+    u: Update,
+}
+
+impl WithSimd for Pass<'_> {
+    type Output = Outputs;
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, simd: S) -> Outputs {
+        let n = self.bg.len();
+        let (fg, x, prev) = (&self.fg[..n], &self.x[..n], &self.prev[..n]);
+        let u = self.u;
+        match (self.white, u.is_none(), u.keep == 1.0) {
+            (Some(w), true, _) => dots::<S, true>(simd, self.bg, fg, x, &w[..n]),
+            (None, true, _) => dots::<S, false>(simd, self.bg, fg, x, x),
+            (Some(w), false, true) => {
+                update::<S, true, false>(simd, self.bg, fg, x, &w[..n], prev, u)
+            }
+            (Some(w), false, false) => {
+                update::<S, true, true>(simd, self.bg, fg, x, &w[..n], prev, u)
+            }
+            (None, false, true) => update::<S, false, false>(simd, self.bg, fg, x, x, prev, u),
+            (None, false, false) => update::<S, false, true>(simd, self.bg, fg, x, x, prev, u),
+        }
+    }
+}
+
+#[inline(always)]
+fn dots<S: Simd, const WHITE: bool>(
+    simd: S,
+    bg: &[f32],
+    fg: &[f32],
+    x: &[f32],
+    w: &[f32],
+) -> Outputs {
+    let (bg, _) = S::as_simd_f32s(bg);
+    let (fg, _) = S::as_simd_f32s(fg);
+    let (x, _) = S::as_simd_f32s(x);
+    let (w, _) = S::as_simd_f32s(w);
+    let zero = simd.splat_f32s(0.0);
+    let (mut afg, mut abg, mut aw) = (zero, zero, zero);
+    for (((&b, &f), &vx), &vw) in bg.iter().zip(fg).zip(x).zip(w) {
+        afg = simd.mul_add_f32s(f, vx, afg);
+        abg = simd.mul_add_f32s(b, vx, abg);
+        if WHITE {
+            aw = simd.mul_add_f32s(b, vw, aw);
+        }
+    }
+    Outputs {
+        fg: simd.reduce_sum_f32s(afg),
+        bg: simd.reduce_sum_f32s(abg),
+        white: if WHITE { simd.reduce_sum_f32s(aw) } else { 0.0 },
+    }
+}
+
+#[inline(always)]
+fn update<S: Simd, const WHITE: bool, const LEAK: bool>(
+    simd: S,
+    bg: &mut [f32],
+    fg: &[f32],
+    x: &[f32],
+    w: &[f32],
+    prev: &[f32],
+    u: Update,
+) -> Outputs {
+    let (bg, _) = S::as_mut_simd_f32s(bg);
+    let (fg, _) = S::as_simd_f32s(fg);
+    let (x, _) = S::as_simd_f32s(x);
+    let (w, _) = S::as_simd_f32s(w);
+    let (prev, _) = S::as_simd_f32s(prev);
+    let (k, keep) = (simd.splat_f32s(u.k), simd.splat_f32s(u.keep));
+    let zero = simd.splat_f32s(0.0);
+    let (mut afg, mut abg, mut aw) = (zero, zero, zero);
+    for ((((b, &f), &vx), &vw), &p) in bg.iter_mut().zip(fg).zip(x).zip(w).zip(prev) {
+        let h = if LEAK {
+            simd.mul_add_f32s(k, p, simd.mul_f32s(*b, keep))
+        } else {
+            simd.mul_add_f32s(k, p, *b)
+        };
+        *b = h;
+        afg = simd.mul_add_f32s(f, vx, afg);
+        abg = simd.mul_add_f32s(h, vx, abg);
+        if WHITE {
+            aw = simd.mul_add_f32s(h, vw, aw);
+        }
+    }
+    Outputs {
+        fg: simd.reduce_sum_f32s(afg),
+        bg: simd.reduce_sum_f32s(abg),
+        white: if WHITE { simd.reduce_sum_f32s(aw) } else { 0.0 },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::kernels::{fused, Update};
+    use super::*;
+
+    /// Same outputs and taps as the baseline kernel, up to rounding (FMA).
+    #[test]
+    fn matches_the_baseline_kernel() {
+        let Some(avx2) = Avx2::detect() else {
+            eprintln!("no AVX2+FMA on this CPU: nothing to compare");
+            return;
+        };
+        let n = 256;
+        let sig = |s: f32| -> Vec<f32> { (0..n + 1).map(|i| ((i as f32) * s).sin()).collect() };
+        let (x, w, p) = (sig(0.37), sig(0.11), sig(0.73));
+        let fg: Vec<f32> = sig(0.05)[..n].to_vec();
+        for u in [
+            Update::NONE,
+            Update { k: 0.01, keep: 1.0 },
+            Update {
+                k: -0.02,
+                keep: 0.999,
+            },
+        ] {
+            for white in [true, false] {
+                let mut a: Vec<f32> = sig(0.21)[..n].to_vec();
+                let mut b = a.clone();
+                let w = white.then_some(&w[..n]);
+                let got = avx2.fused(&mut a, &fg, &x[..n], w, &p, u);
+                let want = fused(&mut b, &fg, &x[..n], w, &p, u);
+                for (a, b) in a.iter().zip(&b) {
+                    assert!((a - b).abs() <= 1e-6 * (1.0 + b.abs()), "{a} vs {b}");
+                }
+                assert!((got.fg - want.fg).abs() < 1e-4);
+                assert!((got.bg - want.bg).abs() < 1e-4);
+                assert!((got.white - want.white).abs() < 1e-4);
+            }
+        }
+    }
+}
