@@ -236,3 +236,94 @@ fn a_missing_led_is_reported_and_the_rest_work() {
     assert!(text.contains("FAILED: no LED at"), "{text}");
     std::fs::remove_dir_all(root).unwrap();
 }
+
+/// An LED write that fails (its `brightness` attribute gone for a moment) is
+/// tried again every `LED_RETRY` although the gateway's status does not change,
+/// and not at every tick in between.
+#[test]
+fn a_failed_led_write_is_retried_while_the_status_stays_the_same() {
+    use gateway::front_panel::leds::LED_RETRY;
+
+    let root = led_class("retry", &[PORT0], true);
+    let names = LedNames {
+        fault: None,
+        registration: None,
+        ports: vec![PORT0.into()],
+    };
+    let t0 = std::time::Instant::now();
+    let mut panel = FrontPanel::new(PanelLeds::sysfs(&root, &names, t0), None, 1);
+    let in_call = GatewayStatus {
+        ports: vec![PortActivity::InCall],
+        registration: Registration::Unconfigured,
+        system_fault: false,
+    };
+    let brightness = root.join(PORT0).join("brightness");
+    std::fs::remove_file(&brightness).unwrap();
+    panel.show(t0, in_call.clone());
+    let view = panel.view(t0);
+    assert!(view[0].problem.is_some(), "{view:?}");
+    assert_eq!(panel.poll_timeout(t0), Some(t0 + LED_RETRY));
+
+    // The attribute is back; the same status is shown every tick.
+    std::fs::write(&brightness, "0").unwrap();
+    let mut now = t0;
+    while now + TICK < t0 + LED_RETRY {
+        now += TICK;
+        panel.show(now, in_call.clone());
+        assert_eq!(
+            read(&root, PORT0, "brightness"),
+            "0",
+            "no retry yet at {:?}",
+            now - t0
+        );
+    }
+    panel.show(t0 + LED_RETRY, in_call);
+    assert_eq!(shown(&root, PORT0), "on");
+    assert_eq!(panel.view(t0 + LED_RETRY)[0].problem, None);
+    assert_eq!(
+        panel.poll_timeout(t0 + LED_RETRY),
+        None,
+        "nothing left to retry"
+    );
+    std::fs::remove_dir_all(root).unwrap();
+}
+
+/// From the first failure of an upstream registration until it is registered
+/// again, the SIP LED blinks fast ("retrying after a failure"), also while each
+/// retry is in flight: it does not flip back to the slow "registering" blink.
+#[test]
+fn the_sip_led_blinks_fast_while_retrying_after_a_failure() {
+    // A registrar that never answers (nothing listens there on the bench).
+    let root = led_class("retrying", &[SIP], true);
+    let extra = format!(
+        "[[sip.upstream]]\nregistrar = \"127.0.0.1:5999\"\npassword = \"secret-1\"\nexpires_s = 600\n\
+         [board.leds]\nroot = \"{}\"\nregistration = \"{SIP}\"\n",
+        root.display()
+    );
+    let mut b = Bench::new(&extra);
+    let config = gateway::config::parse(Path::new("bench.toml"), &support::config_text(&extra))
+        .expect("valid config");
+    let mut panel = FrontPanel::new(
+        PanelLeds::sysfs(&root, &config.board.leds.names(), b.now),
+        None,
+        2,
+    );
+    b.gateway.register_upstream(b.now);
+    panel.refresh(b.now, &b.gateway);
+    assert_eq!(shown(&root, SIP), "blink 500/500", "registering");
+
+    let start = b.now;
+    let mut seen = Vec::new();
+    while b.now < start + Duration::from_secs(200) {
+        b.run(Duration::from_millis(500));
+        panel.refresh(b.now, &b.gateway);
+        let led = shown(&root, SIP);
+        if seen.last() != Some(&led) {
+            seen.push(led);
+        }
+    }
+    let upstream = b.gateway.upstream_registrations();
+    assert!(upstream[0].failures >= 2, "{upstream:?}");
+    assert_eq!(seen, ["blink 500/500", "blink 125/125"], "{seen:?}");
+    std::fs::remove_dir_all(root).unwrap();
+}

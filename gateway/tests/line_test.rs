@@ -231,7 +231,8 @@ fn a_loop_current_drop_means_no_line() {
 
 /// Decision: ringing that reaches a port under test (the exchange rang just as
 /// the port seized) stops the test at once, on hook, and the port takes the
-/// ringing as an inbound call, so no call is lost to a test.
+/// ringing as an inbound call: the IP client is called (here at the second
+/// burst, no caller ID having come).
 #[test]
 fn ringing_during_a_test_stops_it_and_the_call_goes_through() {
     let mut b = LineBench::new(Exchange::Working {

@@ -105,6 +105,9 @@ fn allocations_per_call(codec: ClientCodec, aec: bool, warmup: usize, frames: us
     let mut line_out = [0i16; FRAME_SAMPLES];
     let mut payload = [0u8; 1500];
     let mut packet = [0u8; 1600];
+    // A packet held back to arrive after its successor.
+    let mut held = [0u8; 1600];
+    let mut held_len = 0;
     let mut before = 0;
     for k in 0..warmup + frames {
         if k == warmup {
@@ -114,10 +117,20 @@ fn allocations_per_call(codec: ClientCodec, aec: bool, warmup: usize, frames: us
         voice.fill(&mut pcm);
         let n = encoder.encode(&pcm, &mut payload).unwrap();
         let len = client.audio(pt, &payload[..n], units, &mut packet).unwrap();
-        // Every 7th packet lost, every 11th reordered: the loss and
-        // reorder paths run too.
-        if k % 7 != 3 {
+        // Every 7th packet lost, every 11th held back and delivered after
+        // the next one that arrives (reordered): the loss and reorder paths
+        // run too.
+        if k % 7 == 3 {
+            // Lost.
+        } else if k % 11 == 5 {
+            held[..len].copy_from_slice(&packet[..len]);
+            held_len = len;
+        } else {
             gw.receive(now, source, &packet[..len]).unwrap();
+            if held_len > 0 {
+                gw.receive(now, source, &held[..held_len]).unwrap();
+                held_len = 0;
+            }
         }
         voice.fill(&mut line_in);
         gw.process_line(&line_in);
@@ -126,7 +139,12 @@ fn allocations_per_call(codec: ClientCodec, aec: bool, warmup: usize, frames: us
         while queue.pop_front().is_some() {}
         gw.play_to_line(&mut line_out);
     }
-    allocations() - before
+    let allocated = allocations() - before;
+    // Every packet not lost reached the session, the reordered ones included.
+    let sent = (0..warmup + frames).filter(|k| k % 7 != 3).count() as u64;
+    let stats = gw.stats();
+    assert_eq!(stats.packets_received, sent - held_len.min(1) as u64);
+    allocated
 }
 
 #[test]

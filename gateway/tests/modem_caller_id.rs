@@ -226,6 +226,37 @@ fn modem_caller_id_becomes_the_inbound_invites_from() {
     assert!(rig.failed.is_empty());
 }
 
+/// A modem that reports caller ID before RING (ETSI lines send it before the
+/// first ring, and some modems print it with or ahead of RING): the call is
+/// announced at that first RING, with the caller's number, not at the second
+/// ring ~6 s later.
+#[test]
+fn caller_id_before_the_first_ring_announces_the_call_at_it() {
+    let mut rig = Rig::new();
+    rig.initialise();
+    rig.say("\r\nDATE = 0321\r\nTIME = 1405\r\nNMBR = 5551234\r\nNAME = ALICE SMITH\r\n");
+    // Complete 300 ms after its last field; the port is still idle.
+    for _ in 0..20 {
+        rig.frame();
+    }
+    assert_eq!(rig.core.ports_view()[0].state, "idle");
+    assert!(rig.invites.is_empty());
+
+    let rang = rig.clock.now();
+    rig.say("\r\nRING\r\n");
+    rig.until_port("ringing");
+    rig.frame();
+    assert_eq!(rig.invites.len(), 1, "announced at the first ring");
+    assert!(rig.clock.now() - rang <= FRAME_DURATION);
+    let Ok(Message::Request(invite)) = Message::parse(&rig.invites[0], DEFAULT_MAX_MESSAGE_SIZE)
+    else {
+        panic!("an INVITE")
+    };
+    let from = invite.headers.from().expect("From");
+    assert_eq!(from.uri.user.as_deref(), Some("5551234"));
+    assert_eq!(from.display_name.as_deref(), Some("ALICE SMITH"));
+}
+
 #[test]
 fn a_withheld_number_calls_in_anonymously() {
     let mut rig = Rig::new();

@@ -196,3 +196,46 @@ fn a_button_held_at_boot_cannot_wipe_the_box() {
     assert_eq!(b.exit(), None);
     assert!(b.store.path().exists());
 }
+
+/// A single "pressed" sample (a glitch), then the button's reads fail (an I2C
+/// expander returning EIO) for 29 s: the half-seen press must not be confirmed
+/// and held into a factory reset. Once reads work again the button counts as
+/// held until it is seen released, and a fresh short press then restarts.
+#[test]
+fn a_glitch_then_failing_reads_cannot_wipe_the_box() {
+    let mut b = appliance_box("failing");
+    let t0 = b.clock.origin();
+    // Ticks fall on multiples of 25 ms: the 1 s tick reads "pressed", the next
+    // ones fail until 30 s, when the line reads released again.
+    b.button.set_at(t0 + s(1), true);
+    b.button.set_at(t0 + s(1) + Duration::from_millis(1), false);
+    b.button.fail_at(t0 + s(1) + Duration::from_millis(1), true);
+    b.button.fail_at(t0 + s(30), false);
+
+    assert_eq!(b.run(s(31)), None, "no gesture across failing reads");
+    assert_eq!(b.exit(), None);
+    assert!(b.store.path().exists(), "not erased");
+    assert!(b.store.previous_path().exists(), "previous copy kept");
+
+    // The button works again: a short press restarts, without erasing.
+    b.press(s(32), s(32) + Duration::from_millis(400));
+    let stop = b.run(s(5)).expect("the press is recognised");
+    assert!(stop > s(32) && stop < s(33), "{stop:?}");
+    assert_eq!(b.exit(), Some(Exit::Reboot));
+    assert!(b.store.path().exists());
+}
+
+/// The button is really held when its reads start failing, and still held
+/// when they work again: nothing happens until it is released (what it did
+/// meanwhile is unknown), however long it was held.
+#[test]
+fn a_press_held_across_failing_reads_must_be_released_first() {
+    let mut b = appliance_box("held-across");
+    let t0 = b.clock.origin();
+    b.press(s(1), s(40));
+    b.button.fail_at(t0 + s(3), true);
+    b.button.fail_at(t0 + s(20), false);
+    assert_eq!(b.run(s(45)), None);
+    assert_eq!(b.exit(), None);
+    assert!(b.store.path().exists(), "not erased");
+}

@@ -42,19 +42,40 @@ impl Pty {
         let deadline = Instant::now() + limit;
         let mut text = String::new();
         while Instant::now() < deadline && !text.contains(needle) {
-            let mut fds = [nix::poll::PollFd::new(
-                std::os::fd::AsFd::as_fd(&self.master),
-                nix::poll::PollFlags::POLLIN,
-            )];
-            let ready = nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(50u16)).unwrap_or(0);
-            if ready > 0 {
-                let mut buf = [0u8; 1024];
-                match nix::unistd::read(&self.master, &mut buf) {
-                    Ok(n) if n > 0 => text.push_str(&String::from_utf8_lossy(&buf[..n])),
-                    _ => {}
-                }
+            if let Some(bytes) = self.read_some() {
+                text.push_str(&String::from_utf8_lossy(&bytes));
             }
         }
         text
+    }
+
+    /// Read raw bytes until `enough` says so of all read so far, or `limit`
+    /// passes.
+    pub fn read_bytes_until(&self, enough: impl Fn(&[u8]) -> bool, limit: Duration) -> Vec<u8> {
+        let deadline = Instant::now() + limit;
+        let mut bytes = Vec::new();
+        while Instant::now() < deadline && !enough(&bytes) {
+            if let Some(more) = self.read_some() {
+                bytes.extend_from_slice(&more);
+            }
+        }
+        bytes
+    }
+
+    /// What one read gives within 50 ms, if anything.
+    fn read_some(&self) -> Option<Vec<u8>> {
+        let mut fds = [nix::poll::PollFd::new(
+            std::os::fd::AsFd::as_fd(&self.master),
+            nix::poll::PollFlags::POLLIN,
+        )];
+        let ready = nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(50u16)).unwrap_or(0);
+        if ready == 0 {
+            return None;
+        }
+        let mut buf = [0u8; 1024];
+        match nix::unistd::read(&self.master, &mut buf) {
+            Ok(n) if n > 0 => Some(buf[..n].to_vec()),
+            _ => None,
+        }
     }
 }

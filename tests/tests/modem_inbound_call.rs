@@ -2,7 +2,8 @@
 //! voice modem. The modem is simulated by this test on the master side of a
 //! pseudo-terminal whose slave path is the port's serial device: it answers the
 //! initialisation, reports RING with caller ID, lets the gateway go off hook
-//! into voice, and reports the far end hanging up. sipp is the port's inbound
+//! into voice, counts the voice data the gateway streams to it, and reports the
+//! far end hanging up. sipp is the port's inbound
 //! URI: the INVITE it gets carries the caller's number and name from the
 //! modem's caller ID report, and the call ends with a BYE when the line drops.
 //!
@@ -61,6 +62,28 @@ command_timeout_ms = 10000
     )
 }
 
+/// Voice data bytes required from the gateway: half a second at 8 kHz, 8 bits.
+const VOICE_BYTES: usize = 4000;
+
+/// How many voice data bytes a DLE-shielded stream holds (V.253 §9.3:
+/// `<DLE><DLE>` is one data byte 0x10, `<DLE>x` a code, not data).
+fn voice_data(stream: &[u8]) -> usize {
+    let dle = DLE as u8;
+    let mut data = 0;
+    let mut escaped = false;
+    for &b in stream {
+        if escaped {
+            escaped = false;
+            data += usize::from(b == dle);
+        } else if b == dle {
+            escaped = true;
+        } else {
+            data += 1;
+        }
+    }
+    data
+}
+
 /// Wait for the gateway's `command` on the modem line, then answer `reply`.
 fn answer(modem: &Pty, command: &str, reply: &str) {
     let heard = modem.read_until(&format!("{command}\r"), Duration::from_secs(10));
@@ -114,9 +137,17 @@ fn a_ring_with_modem_caller_id_calls_the_client_with_the_callers_number() {
     // sipp answers the INVITE: the gateway takes the line off hook, into voice.
     answer(&modem, "AT+VLS=1", "\r\nOK\r\n");
     answer(&modem, "AT+VTR", "\r\nCONNECT\r\n");
-    // Some voice goes by, then the far end hangs up: loop current interruption.
-    let voice = modem.read_until("\u{FFFD}", Duration::from_secs(5));
-    assert!(!voice.is_empty(), "the gateway streams voice to the modem");
+    // The gateway streams the line's audio to the modem: 8-bit samples at
+    // 8 kHz (AT+VSM=1,8000), DLE-shielded, 160 per 20 ms tick. Half a second
+    // of it must come within the (real-time) deadline.
+    let voice = modem.read_bytes_until(|b| voice_data(b) >= VOICE_BYTES, Duration::from_secs(5));
+    assert!(
+        voice_data(&voice) >= VOICE_BYTES,
+        "the gateway streams voice to the modem: {} data bytes of {} read",
+        voice_data(&voice),
+        voice.len()
+    );
+    // Then the far end hangs up: loop current interruption.
     modem.write(&format!("{DLE}l"));
     // The gateway ends the voice stream and hangs up.
     let heard = modem.read_until(&format!("{DLE}{ETX}"), Duration::from_secs(10));

@@ -1,21 +1,30 @@
-//! GPIO twins on a [`VirtualClock`]: [`ScriptedInput`] follows a script of levels,
-//! [`SimulatedOutput`] records what was driven.
+//! GPIO twins on a [`VirtualClock`]: [`ScriptedInput`] follows a script of levels
+//! (and of read failures), [`SimulatedOutput`] records what was driven.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use super::{GpioError, InputLine, OutputLine};
+use super::{GpioError, GpioLine, InputLine, OutputLine};
 use crate::VirtualClock;
+
+/// `EIO`, what a GPIO expander on a failing I2C bus returns.
+const EIO: i32 = 5;
+
+type Script = Arc<Mutex<BTreeMap<Instant, bool>>>;
 
 /// An input whose level follows a script of `(instant, level)` changes. Clones share
 /// the script, so a test (or the simulated board's operator) keeps a clone to press
-/// a button while the runtime owns the other.
+/// a button while the runtime owns the other. A second script makes reads fail
+/// for a while ([`ScriptedInput::fail_at`]), as a line on an I2C GPIO expander
+/// does when the bus stops answering.
 #[derive(Clone, Debug)]
 pub struct ScriptedInput {
     clock: VirtualClock,
     initial: bool,
-    script: Arc<Mutex<BTreeMap<Instant, bool>>>,
+    script: Script,
+    failing: Script,
 }
 
 impl ScriptedInput {
@@ -25,6 +34,7 @@ impl ScriptedInput {
             clock,
             initial,
             script: Arc::default(),
+            failing: Arc::default(),
         }
     }
 
@@ -36,20 +46,50 @@ impl ScriptedInput {
             .insert(at, level);
     }
 
-    /// The level at `at`.
-    pub fn level_at(&self, at: Instant) -> bool {
-        self.script
+    /// From `at` on, reads fail with `EIO` (`failing`) or work again (until a
+    /// later change).
+    pub fn fail_at(&self, at: Instant, failing: bool) {
+        self.failing
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .range(..=at)
-            .next_back()
-            .map_or(self.initial, |(_, level)| *level)
+            .insert(at, failing);
     }
+
+    /// The level at `at`.
+    pub fn level_at(&self, at: Instant) -> bool {
+        latest(&self.script, at).unwrap_or(self.initial)
+    }
+
+    /// Whether reads fail at `at`.
+    pub fn failing_at(&self, at: Instant) -> bool {
+        latest(&self.failing, at).unwrap_or(false)
+    }
+}
+
+/// The last value `script` set at or before `at`.
+fn latest(script: &Script, at: Instant) -> Option<bool> {
+    script
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .range(..=at)
+        .next_back()
+        .map(|(_, value)| *value)
 }
 
 impl InputLine for ScriptedInput {
     fn read(&mut self) -> Result<bool, GpioError> {
-        Ok(self.level_at(self.clock.now()))
+        let now = self.clock.now();
+        if self.failing_at(now) {
+            return Err(GpioError::Access {
+                line: GpioLine {
+                    chip: PathBuf::from("simulated"),
+                    offset: 0,
+                    active_low: false,
+                },
+                source: std::io::Error::from_raw_os_error(EIO).into(),
+            });
+        }
+        Ok(self.level_at(now))
     }
 }
 
@@ -129,6 +169,14 @@ mod tests {
         assert!(input.read().unwrap());
         clock.advance(Duration::from_secs(2));
         assert!(!input.read().unwrap());
+
+        operator.fail_at(t0 + Duration::from_secs(4), true);
+        operator.fail_at(t0 + Duration::from_secs(5), false);
+        clock.advance(Duration::from_secs(1));
+        let err = input.read().unwrap_err();
+        assert!(matches!(err, GpioError::Access { .. }), "{err}");
+        clock.advance(Duration::from_secs(1));
+        assert!(!input.read().unwrap(), "reads work again");
     }
 
     #[test]

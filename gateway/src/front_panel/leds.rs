@@ -9,8 +9,12 @@
 //! ([`PanelLeds::poll_timeout`]). No thread, no sleep. The console's view
 //! ([`LedView::lit`]) uses the same phase for every LED.
 //!
-//! An LED that cannot be opened or written is logged once, shown as such by
-//! `show board`, and otherwise left out: a missing LED must not stop the phones.
+//! An LED that cannot be opened is logged once, shown as such by `show board`,
+//! and otherwise left out: a missing LED must not stop the phones. An LED whose
+//! write failed (a sysfs attribute gone for a moment, a busy I2C expander) keeps
+//! its problem in the view and is written again every [`LED_RETRY`] until it
+//! works, whether or not the gateway's status changes meanwhile (a deadline as
+//! data, in [`PanelLeds::poll_timeout`]).
 
 use std::time::{Duration, Instant};
 
@@ -21,6 +25,9 @@ use tracing::{info, warn};
 
 /// A boxed LED of either implementation.
 pub type BoxedLed = Box<dyn Led + Send>;
+
+/// How often an LED whose last write failed is written again.
+pub const LED_RETRY: Duration = Duration::from_secs(1);
 
 /// One LED of the panel.
 struct PanelLed {
@@ -159,10 +166,19 @@ impl PanelLed {
         match led.set(if lit { LedState::On } else { LedState::Off }) {
             Ok(()) => {
                 self.level = Some(lit);
+                // Blinking from the loop is how this LED shows its state.
+                self.applied = true;
                 self.clear_problem();
             }
             Err(e) => self.report(e.to_string()),
         }
+    }
+
+    /// An opened LED whose state has not reached it (its last write failed).
+    /// A software-blinking LED is not one: its level is written again at every
+    /// [`PanelLeds::handle_timeout`] until it sticks.
+    fn needs_retry(&self) -> bool {
+        self.led.is_some() && !self.applied && !self.software
     }
 
     fn report(&mut self, problem: String) {
@@ -197,6 +213,8 @@ pub struct PanelLeds {
     ports: Vec<PanelLed>,
     /// The twins' clock, moved to each `now` before they record a change.
     clock: Option<VirtualClock>,
+    /// When the LEDs whose last write failed are written again.
+    retry_at: Option<Instant>,
 }
 
 impl std::fmt::Debug for PanelLeds {
@@ -230,6 +248,7 @@ impl PanelLeds {
                 .map(|(i, n)| one(format!("port {i}"), n))
                 .collect(),
             clock,
+            retry_at: None,
         }
     }
 
@@ -260,6 +279,13 @@ impl PanelLeds {
         )
     }
 
+    fn all(&self) -> impl Iterator<Item = &PanelLed> {
+        self.fault
+            .iter()
+            .chain(self.registration.iter())
+            .chain(self.ports.iter())
+    }
+
     fn all_mut(&mut self) -> impl Iterator<Item = &mut PanelLed> {
         self.fault
             .iter_mut()
@@ -271,6 +297,12 @@ impl PanelLeds {
         if let Some(clock) = &self.clock {
             clock.advance_to(now);
         }
+    }
+
+    /// After writes at `now`: a retry [`LED_RETRY`] later if any failed.
+    fn schedule_retry(&mut self, now: Instant) {
+        let failed = self.all().any(PanelLed::needs_retry);
+        self.retry_at = failed.then_some(now + LED_RETRY);
     }
 
     /// Show `plan` from `now` (LEDs whose state did not change are left alone).
@@ -285,6 +317,7 @@ impl PanelLeds {
         for (led, state) in self.ports.iter_mut().zip(&plan.ports) {
             led.show(now, *state);
         }
+        self.schedule_retry(now);
     }
 
     /// Show `state` on every LED from `now`.
@@ -293,35 +326,38 @@ impl PanelLeds {
         for led in self.all_mut() {
             led.show(now, state);
         }
+        self.schedule_retry(now);
     }
 
-    /// Write the software-blinking LEDs' levels for `now`.
+    /// Write the software-blinking LEDs' levels for `now`, and, when the retry
+    /// is due, the states that did not reach their LEDs.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.tick_clock(now);
+        if self.retry_at.is_some_and(|at| now >= at) {
+            for led in self.all_mut().filter(|l| l.needs_retry()) {
+                let state = led.state;
+                led.show(now, state);
+            }
+            self.schedule_retry(now);
+        }
         for led in self.all_mut().filter(|l| l.software) {
             led.write_level(now);
         }
     }
 
-    /// The next edge of a software-blinking LED.
+    /// The next edge of a software-blinking LED, or the next retry of a failed
+    /// write.
     pub fn poll_timeout(&self, now: Instant) -> Option<Instant> {
-        self.fault
-            .iter()
-            .chain(self.registration.iter())
-            .chain(self.ports.iter())
+        self.all()
             .filter(|l| l.software)
             .filter_map(|l| next_edge(l.state, l.since, now))
+            .chain(self.retry_at)
             .min()
     }
 
     /// Every LED as the console shows it, at `now`.
     pub fn view(&self, now: Instant) -> Vec<LedView> {
-        self.fault
-            .iter()
-            .chain(self.registration.iter())
-            .chain(self.ports.iter())
-            .map(|l| l.view(now))
-            .collect()
+        self.all().map(|l| l.view(now)).collect()
     }
 }
 

@@ -21,7 +21,12 @@
 //! | hardware | `[board.leds]` under `root` (`board::led::SysfsLed`) | the same |
 //!
 //! A device that cannot be opened is logged and left out (`show board` says so):
-//! a missing LED or button must not keep the phones down.
+//! a missing LED or button must not keep the phones down. An LED write that
+//! fails is tried again every [`leds::LED_RETRY`] until it succeeds. A button
+//! read that fails is logged once per failure episode and counts as "held since
+//! unknown": no gesture is recognised across it, and once reads work again the
+//! button must be released before a press counts (the state a stuck button at
+//! boot starts in), so a glitch followed by failing reads cannot wipe the box.
 
 pub mod leds;
 pub mod status;
@@ -54,9 +59,26 @@ pub type BoxedInput = Box<dyn InputLine + Send>;
 
 struct Button {
     input: BoxedInput,
+    config: ResetButtonConfig,
     gestures: ResetButton,
     /// The last read failed (logged once until it reads again).
     failing: bool,
+}
+
+impl Button {
+    /// A read failed. What the button did meanwhile is unknown, so the
+    /// recogniser does not advance (it would confirm a half-seen press and, 10 s
+    /// later, wipe the box) and restarts latched: once reads work again, only a
+    /// release and then a fresh press count, as for a button held at boot.
+    fn read_failed(&mut self, error: &board::gpio::GpioError) {
+        if !self.failing {
+            error!(%error, "cannot read the reset button; ignoring it until it reads again and is released");
+        }
+        self.failing = true;
+        if let Ok(latched) = ResetButton::new(self.config, true) {
+            self.gestures = latched;
+        }
+    }
 }
 
 /// The LEDs, the reset button and what they last showed. See the module docs.
@@ -126,20 +148,27 @@ impl FrontPanel {
     }
 
     /// A panel of `leds` and the reset button on `input` (if any) for `ports`
-    /// line ports. A button already pressed now is ignored until released (a
-    /// stuck button must not wipe the box at every boot).
+    /// line ports. A button already pressed now (or unreadable) is ignored until
+    /// released (a stuck button must not wipe the box at every boot).
     pub fn new(leds: PanelLeds, input: Option<BoxedInput>, ports: usize) -> FrontPanel {
         let button = input.and_then(|mut input| {
-            let pressed = input.read().unwrap_or_else(|e| {
-                warn!(error = %e, "cannot read the reset button");
-                false
-            });
-            match ResetButton::new(ResetButtonConfig::default(), pressed) {
-                Ok(gestures) => Some(Button {
-                    input,
-                    gestures,
-                    failing: false,
-                }),
+            let config = ResetButtonConfig::default();
+            let first = input.read();
+            // Unreadable at start counts as held: a release must be seen first.
+            let pressed = !matches!(first, Ok(false));
+            match ResetButton::new(config, pressed) {
+                Ok(gestures) => {
+                    let mut button = Button {
+                        input,
+                        config,
+                        gestures,
+                        failing: false,
+                    };
+                    if let Err(e) = first {
+                        button.read_failed(&e);
+                    }
+                    Some(button)
+                }
                 Err(e) => {
                     error!(error = %e, "reset button thresholds");
                     None
@@ -222,15 +251,14 @@ impl FrontPanel {
         };
         let request = match button.input.read() {
             Ok(pressed) => {
-                button.failing = false;
+                if std::mem::take(&mut button.failing) {
+                    info!(pressed, "the reset button reads again");
+                }
                 button.gestures.sample(now, pressed)
             }
             Err(e) => {
-                if !button.failing {
-                    error!(error = %e, "cannot read the reset button");
-                }
-                button.failing = true;
-                button.gestures.handle_timeout(now)
+                button.read_failed(&e);
+                None
             }
         };
         match request {

@@ -8,7 +8,7 @@
 //! | port in any other state (seized, dialling, alerting, connected, …) | [`PortActivity::InCall`] |
 //! | a port whose line interface failed (a modem that stopped answering) | [`PortActivity::Fault`] |
 //! | no upstream registration | [`Registration::Unconfigured`] |
-//! | any registration retrying after a failure | [`Registration::Failed`] |
+//! | any registration not registered since a failure (waiting to retry, or its retry in flight) | [`Registration::Failed`] |
 //! | else any still registering (or unregistering) | [`Registration::Registering`] |
 //! | all registered | [`Registration::Registered`] |
 
@@ -32,7 +32,14 @@ pub fn registration(upstream: &[RegistrationInfo]) -> Registration {
         return Registration::Unconfigured;
     }
     let states = || upstream.iter().map(|r| r.state);
-    if states().any(|s| matches!(s, RegistrationState::Retrying { .. })) {
+    // `failures` counts the attempts that failed since the last success: while
+    // it is non-zero the registration is "retrying after a failure" both while
+    // it waits (`Retrying`) and while the retry is in flight (`Registering`),
+    // so the LED does not flip between fast and slow blink at every retry.
+    let failed = |r: &RegistrationInfo| {
+        r.failures > 0 && !matches!(r.state, RegistrationState::Registered { .. })
+    };
+    if upstream.iter().any(failed) {
         Registration::Failed
     } else if states().all(|s| matches!(s, RegistrationState::Registered { .. })) {
         Registration::Registered
@@ -78,5 +85,62 @@ mod tests {
         for busy in ["seized", "dialling", "alerting", "connected"] {
             assert_eq!(port_activity(busy), PortActivity::InCall, "{busy}");
         }
+    }
+
+    /// A registrar that never answers: every REGISTER times out (Timer F) and
+    /// is retried with back-off. From the first failure on, the LED says
+    /// `Failed` (fast blink) both while the registration waits to retry and
+    /// while each retry is in flight, not `Registering` (slow blink) at every
+    /// retry. Virtual time: the endpoint's own deadlines.
+    #[test]
+    fn a_registration_retrying_after_a_failure_stays_failed_while_its_retry_is_in_flight() {
+        use std::time::{Duration, Instant};
+
+        use sip::{Endpoint, EndpointConfig, Uri};
+
+        let t0 = Instant::now();
+        let mut endpoint = Endpoint::new(EndpointConfig::new("127.0.0.1:5060".parse().unwrap()), 7);
+        endpoint
+            .register(
+                t0,
+                sip::Registration {
+                    registrar: "127.0.0.1:5070".parse().unwrap(),
+                    aor: Uri::parse("sip:gateway@example.net").unwrap(),
+                    contact_user: "gateway".into(),
+                    expires: Duration::from_secs(600),
+                    credentials: None,
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            registration(&endpoint.registrations()),
+            Registration::Registering,
+            "the first REGISTER is in flight"
+        );
+
+        let mut retries_in_flight = 0;
+        let mut now = t0;
+        while now < t0 + Duration::from_secs(600) {
+            now = endpoint.poll_timeout().expect("a pending timer");
+            endpoint.handle_timeout(now);
+            while endpoint.poll_transmit().is_some() {}
+            let upstream = endpoint.registrations();
+            let info = &upstream[0];
+            if info.failures == 0 {
+                continue;
+            }
+            if info.state == RegistrationState::Registering {
+                retries_in_flight += 1;
+            }
+            assert_eq!(
+                registration(&upstream),
+                Registration::Failed,
+                "{:?} after {} failures, at {:?}",
+                info.state,
+                info.failures,
+                now - t0
+            );
+        }
+        assert!(retries_in_flight >= 2, "{retries_in_flight} retries seen");
     }
 }

@@ -15,18 +15,26 @@
 //!
 //! Inbound (the exchange rings the port): the port listens for caller ID (Bell 202
 //! or V.23 FSK, or DTMF CLIP) while idle and ringing. [`FxoEvent::IncomingRing`]
-//! is raised once caller ID has been decoded after the first ring burst, or at the
-//! second burst if none came (as analog adapters do, so the call can carry the
-//! caller's number); [`FxoPort::caller_id`] then holds what was decoded.
+//! is raised at the first ring burst when caller ID came just before it (ETSI
+//! lines, or a modem that reports it before or with RING), else once caller ID
+//! has been decoded after the first burst, or at the second burst if none came
+//! (as analog adapters do, so the call can carry the caller's number);
+//! [`FxoPort::caller_id`] then holds what was decoded.
 //! [`FxoPort::answer`] goes off hook; a ringing episode with no ring burst for
 //! [`FxoTimings::ring_gone`] ends with [`FxoEvent::RingingStopped`].
 //!
 //! Line test (console `test line`): [`FxoPort::start_line_test`] goes off hook
 //! and listens for dial tone up to [`FxoTimings::dial_tone_wait`] (state
 //! `LineTest`, deadline as data); dial tone, busy/reorder tone, a loop-current
-//! drop or the wait running out ends it on hook with a [`LineTestResult`]. Ringing
-//! that arrives meanwhile (glare: the exchange rang as we seized) stops the test
-//! and is taken as an inbound call, so no call is lost to a test.
+//! drop or the wait running out ends it on hook with a [`LineTestResult`]; so does
+//! [`FxoPort::hang_up`] ([`LineTestResult::Aborted`]), so a started test always
+//! reports. Ringing that arrives meanwhile (glare: the exchange rang as we
+//! seized) stops the test ([`LineTestResult::Interrupted`]), back on hook, and
+//! the port takes it as an inbound call, announced like any other (at the next
+//! burst, or earlier with caller ID sent after this one; caller ID sent while
+//! the port was off hook is lost) and answered when the IP client accepts it.
+//! The port is not idle while under test, so call control does not dial out on
+//! it: an INVITE whose route has no other idle port is refused with 503.
 //!
 //! Answer supervision is by polarity reversal; disconnect supervision by loop-current
 //! drop and by busy/reorder tone (for exchanges that give neither).
@@ -290,7 +298,8 @@ impl FxoPort {
     }
 
     /// End whatever the port is doing. A ringing line that is not answered is
-    /// ignored until its ringing stops.
+    /// ignored until its ringing stops; a line test ends on hook with
+    /// [`LineTestResult::Aborted`].
     pub fn hang_up(&mut self) {
         if !matches!(
             self.state,
@@ -301,6 +310,7 @@ impl FxoPort {
         match self.state {
             State::Idle | State::IgnoringRing { .. } => {}
             State::Ringing { last_ring, .. } => self.state = State::IgnoringRing { last_ring },
+            State::LineTest { .. } => self.end_line_test(LineTestResult::Aborted),
             _ => {
                 self.commands.push_back(LineCommand::OnHook);
                 self.dialer.release();
@@ -316,13 +326,17 @@ impl FxoPort {
                 let fresh = self
                     .caller_id_at
                     .is_some_and(|at| now.saturating_duration_since(at) < PRE_RING_CALLER_ID);
-                if !fresh {
+                if fresh {
+                    // It came before this burst (ETSI, or a modem reporting it
+                    // before or with RING): nothing more to wait for.
+                    self.events.push_back(FxoEvent::IncomingRing);
+                } else {
                     self.forget_caller_id();
                 }
                 self.state = State::Ringing {
                     last_ring: now,
                     bursts: 1,
-                    announced: false,
+                    announced: fresh,
                 };
             }
             (
@@ -581,5 +595,45 @@ mod tests {
             None,
             "a withheld call shows no number"
         );
+    }
+
+    /// Caller ID that comes before the first ring burst (ETSI sends it first; a
+    /// modem may report it before or with RING) announces the call at that
+    /// first burst, not at the second one ~6 s later.
+    #[test]
+    fn caller_id_before_the_first_burst_announces_the_call_at_it() {
+        let mut port = FxoPort::new(Plan::Cept, FxoTimings::default());
+        let t0 = Instant::now();
+        let message = CallerIdMessage {
+            number: Number::try_from("0301234567").ok(),
+            ..CallerIdMessage::default()
+        };
+        assert!(port.set_caller_id(t0, message));
+        assert_eq!(port.poll_event(), None, "idle: nothing to announce yet");
+        port.handle_line_event(t0 + Duration::from_millis(800), LineEvent::RingOn);
+        assert_eq!(port.poll_event(), Some(FxoEvent::IncomingRing));
+        assert_eq!(
+            port.caller_id().and_then(|m| m.number.as_deref()),
+            Some("0301234567")
+        );
+        // The next bursts do not announce it again.
+        port.handle_line_event(t0 + Duration::from_secs(2), LineEvent::RingOff);
+        port.handle_line_event(t0 + Duration::from_secs(6), LineEvent::RingOn);
+        assert_eq!(port.poll_event(), None);
+    }
+
+    /// Hanging up a port under test ends the test with a result, on hook.
+    #[test]
+    fn hang_up_during_a_line_test_still_reports() {
+        let mut port = FxoPort::new(Plan::NorthAmerica, FxoTimings::default());
+        let t0 = Instant::now();
+        port.start_line_test(t0).unwrap();
+        assert_eq!(port.poll_command(), Some(LineCommand::OffHook));
+        assert_eq!(port.state_name(), "testing");
+        port.hang_up();
+        assert_eq!(port.poll_test_result(), Some(LineTestResult::Aborted));
+        assert_eq!(port.poll_command(), Some(LineCommand::OnHook));
+        assert!(port.is_idle());
+        assert_eq!(port.poll_test_result(), None, "reported once");
     }
 }

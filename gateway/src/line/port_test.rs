@@ -40,6 +40,10 @@ pub enum LineTestResult {
         /// From going off hook to the ring.
         after: Duration,
     },
+    /// Call control hung the port up before the line gave a result: the test
+    /// stopped on hook with nothing measured (no call control path does this
+    /// today; it keeps a started test from ending without a report).
+    Aborted,
 }
 
 /// What `ring` found on an FXS port.
@@ -137,6 +141,7 @@ impl fmt::Display for LineTestResult {
                 "the line rang after {} ms: stopped, taken as a call",
                 ms(after)
             ),
+            LineTestResult::Aborted => write!(f, "aborted: the port was hung up, nothing measured"),
         }
     }
 }
@@ -205,6 +210,10 @@ mod tests {
                 "port 3: line test: no line: loop current dropped after 200 ms",
             ),
             (
+                TestOutcome::Line(LineTestResult::Aborted),
+                "port 3: line test: aborted: the port was hung up, nothing measured",
+            ),
+            (
                 TestOutcome::Ring(RingTestResult::NoAnswer {
                     waited: Duration::from_secs(30),
                 }),
@@ -225,6 +234,7 @@ mod tests {
             }),
             TestOutcome::Line(LineTestResult::NoLine { after: most }),
             TestOutcome::Line(LineTestResult::Interrupted { after: most }),
+            TestOutcome::Line(LineTestResult::Aborted),
             TestOutcome::Ring(RingTestResult::Answered { after: most }),
             TestOutcome::Ring(RingTestResult::NoAnswer { waited: most }),
         ] {

@@ -219,7 +219,9 @@ impl Playout {
         self.pending_len + held
     }
 
-    /// Forget the stream (a new SSRC).
+    /// Forget the stream (a new SSRC): its packets, play head and margins, and
+    /// the FEC floor it earned (the new stream earns its own: a floor held over
+    /// would delay a stream that neither loses packets nor maybe carries FEC).
     pub fn reset(&mut self) {
         self.jb.reset();
         self.head = None;
@@ -231,6 +233,8 @@ impl Playout {
         self.margin_sum = 0;
         self.margin_count = 0;
         self.margin_min = i64::MAX;
+        self.loss_hold = 0;
+        self.fec_seen_hold = 0;
     }
 
     /// A packet arrived at `arrival` (RTP clock units of the receiver's clock).
@@ -484,5 +488,50 @@ mod tests {
         assert_eq!(p.push(0, 160, &packet(0x30)), Err(Refused::Late));
         p.pop(&mut out);
         assert_eq!(p.stats().played, 2);
+    }
+
+    /// An Opus stream with FEC loses a packet: the FEC floor holds the target
+    /// up. A new SSRC (reset) starts without it: its own packets carry FEC but
+    /// lose nothing, so its target is not held up by the old stream's loss.
+    #[test]
+    fn a_new_stream_does_not_inherit_the_fec_floor() {
+        use super::super::codec::{Encoder, OpusSettings};
+        let mut enc = Encoder::opus(OpusSettings {
+            encode_rate: dsp::rate::SampleRate::Hz48000,
+            bitrate: 24_000,
+            complexity: 5,
+            fec: true,
+            dtx: false,
+        })
+        .unwrap();
+        let mut p = Playout::new(PlayoutConfig::from_ms(0, 200, 0), Decoder::opus().unwrap());
+        let mut voice = dsp::voice::Voice::new(3);
+        let mut pcm = [0i16; FRAME];
+        let mut pkt = [0u8; 1500];
+        let mut out = [0i16; FRAME];
+        // 48 kHz RTP units per 20 ms; arrival on the same clock, no jitter.
+        let unit = 960u32;
+        let mut stream = |p: &mut Playout, base: u32, packets: u32, lost: Option<u32>| {
+            for i in 0..packets {
+                voice.fill(&mut pcm);
+                let n = enc.encode(&pcm, &mut pkt).unwrap();
+                if Some(i) != lost {
+                    let ts = base.wrapping_add(i * unit);
+                    p.push(i64::from(i * unit), ts, &pkt[..n]).unwrap();
+                }
+                p.pop(&mut out);
+            }
+        };
+        stream(&mut p, 1000, 40, Some(30));
+        assert_eq!(p.stats().lost + p.stats().underruns, 1, "{:?}", p.stats());
+        assert!(p.fec_floor(), "loss in a stream that carries FEC");
+        assert_eq!(p.target_spare(), FEC_SPARE);
+
+        p.reset();
+        let held = p.stats().fec_frames;
+        stream(&mut p, 7_000_000, 20, None);
+        assert!(!p.fec_floor(), "the new stream lost nothing");
+        assert_eq!(p.target_spare(), 0);
+        assert_eq!(p.stats().fec_frames, held, "no frame of it held up for FEC");
     }
 }
