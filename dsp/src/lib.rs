@@ -56,6 +56,7 @@ pub mod plc;
 pub mod progress;
 pub mod rate;
 pub mod resample;
+mod simd;
 pub mod tone;
 pub mod voice;
 

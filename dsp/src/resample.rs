@@ -144,18 +144,6 @@ fn prototype(ratio: usize, out: &mut [f64; MAX_TAPS]) -> usize {
     n
 }
 
-#[inline]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    // Eight partial sums let the compiler vectorise.
-    let mut acc = [0.0f32; 8];
-    for (ca, cb) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
-        for i in 0..8 {
-            acc[i] += ca[i] * cb[i];
-        }
-    }
-    acc.iter().sum()
-}
-
 impl Resampler {
     /// A resampler from `from` to `to`; one of them must be 8 kHz and the
     /// other 16, 24 or 48 kHz.
@@ -260,7 +248,7 @@ impl Resampler {
                     for branch in
                         self.coeffs[..self.ratio * TAPS_PER_PHASE].chunks_exact(TAPS_PER_PHASE)
                     {
-                        out[written] = saturate(dot(branch, hist));
+                        out[written] = saturate(crate::simd::dot(branch, hist));
                         written += 1;
                     }
                 }
@@ -268,7 +256,7 @@ impl Resampler {
                     if self.phase == 0 {
                         let len = self.history_len;
                         let hist = &self.history[self.pos..self.pos + len];
-                        out[written] = saturate(dot(&self.coeffs[..len], hist));
+                        out[written] = saturate(crate::simd::dot(&self.coeffs[..len], hist));
                         written += 1;
                     }
                     self.phase = (self.phase + 1) % self.ratio;
