@@ -1,4 +1,5 @@
-//! Links Debian's libspandsp (`libspandsp-dev`, 0.0.6), the reference receiver.
+//! Links Debian's libspandsp (`libspandsp-dev`, 0.0.6), the reference DTMF
+//! receiver and line echo canceller.
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");

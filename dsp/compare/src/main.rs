@@ -5,14 +5,9 @@
 //! signal. Prints a Markdown table (see `docs/PERFORMANCE.md`).
 //!
 //! Run it optimised: `cargo run --release -p dsp-compare --bin dtmf-compare`.
-// FFI to the reference implementation needs `unsafe`; this crate is a bench
-// tool, not part of the firmware, and the unsafe code is confined to
-// `spandsp.rs`.
-#![allow(unsafe_code)]
 
 #[path = "../../tests/conformance/mod.rs"]
 mod conformance;
-mod spandsp;
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -22,7 +17,33 @@ use conformance::{
     Channel, Receiver, FRAME,
 };
 use dsp::dtmf::Detector;
-use spandsp::Spandsp;
+use dsp_compare::spandsp::dtmf::DtmfRx;
+
+/// spandsp's receiver as a conformance [`Receiver`]; `DIAL_TONE_FILTER`
+/// switches on its optional dial-tone notch, every other setting is
+/// spandsp's default.
+#[derive(Debug)]
+struct Spandsp<const DIAL_TONE_FILTER: bool>(DtmfRx);
+
+impl<const DIAL_TONE_FILTER: bool> Receiver for Spandsp<DIAL_TONE_FILTER> {
+    const NAME: &'static str = if DIAL_TONE_FILTER {
+        "spandsp (dial-tone filter)"
+    } else {
+        "spandsp"
+    };
+
+    fn new() -> Self {
+        Self(DtmfRx::new(DIAL_TONE_FILTER))
+    }
+
+    fn process(&mut self, samples: &[i16]) {
+        self.0.process(samples);
+    }
+
+    fn take_digits(&mut self, out: &mut String) {
+        self.0.take_digits(out);
+    }
+}
 
 type Reference = Spandsp<false>;
 

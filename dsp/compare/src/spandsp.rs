@@ -1,98 +1,15 @@
-//! Hand-written FFI to spandsp's DTMF receiver (`/usr/include/spandsp/dtmf.h`,
-//! spandsp 0.0.6 as packaged by Debian), wrapped as a conformance
-//! [`Receiver`].
+//! Hand-written FFI to spandsp 0.0.6 as packaged by Debian (`libspandsp-dev`,
+//! headers under `/usr/include/spandsp/`), one module per spandsp block, each
+//! wrapped in a safe type that owns the C state and frees it on drop.
+//!
+//! | module | spandsp header | wraps |
+//! |---|---|---|
+//! | [`dtmf`] | `dtmf.h` | `dtmf_rx_*`: the DTMF receiver |
+//! | [`echo`] | `echo.h` | `echo_can_*`: the line echo canceller |
+//! | [`debug_prints`] | – | where the debug `printf`s of Debian's `echo_can_update` go |
+//!
+//! Linking is done by `build.rs` (pkg-config, else `-lspandsp`).
 
-use core::ffi::{c_char, c_int, c_void};
-use core::ptr::NonNull;
-
-use crate::conformance::Receiver;
-
-/// `dtmf_rx_state_t`, opaque.
-#[repr(C)]
-struct DtmfRxState {
-    _opaque: [u8; 0],
-}
-
-/// `digits_rx_callback_t`.
-type DigitsRxCallback = Option<unsafe extern "C" fn(*mut c_void, *const c_char, c_int)>;
-
-/// spandsp keeps at most this many undelivered digits (`MAX_DTMF_DIGITS`).
-const MAX_DTMF_DIGITS: usize = 128;
-
-#[link(name = "spandsp")]
-extern "C" {
-    fn dtmf_rx_init(
-        s: *mut DtmfRxState,
-        callback: DigitsRxCallback,
-        user_data: *mut c_void,
-    ) -> *mut DtmfRxState;
-    fn dtmf_rx_parms(
-        s: *mut DtmfRxState,
-        filter_dialtone: c_int,
-        twist: c_int,
-        reverse_twist: c_int,
-        threshold: c_int,
-    );
-    fn dtmf_rx(s: *mut DtmfRxState, amp: *const i16, samples: c_int) -> c_int;
-    fn dtmf_rx_get(s: *mut DtmfRxState, digits: *mut c_char, max: c_int) -> usize;
-    fn dtmf_rx_free(s: *mut DtmfRxState) -> c_int;
-}
-
-/// spandsp's receiver; `DIAL_TONE_FILTER` switches on its optional dial-tone
-/// notch (`dtmf_rx_parms`), every other setting is spandsp's default.
-#[derive(Debug)]
-pub struct Spandsp<const DIAL_TONE_FILTER: bool> {
-    state: NonNull<DtmfRxState>,
-}
-
-impl<const DIAL_TONE_FILTER: bool> Receiver for Spandsp<DIAL_TONE_FILTER> {
-    const NAME: &'static str = if DIAL_TONE_FILTER {
-        "spandsp (dial-tone filter)"
-    } else {
-        "spandsp"
-    };
-
-    fn new() -> Self {
-        // SAFETY: a null state asks spandsp to allocate one; no callback, so
-        // digits are collected with dtmf_rx_get.
-        let raw = unsafe { dtmf_rx_init(core::ptr::null_mut(), None, core::ptr::null_mut()) };
-        let state = NonNull::new(raw).expect("dtmf_rx_init failed");
-        if DIAL_TONE_FILTER {
-            // SAFETY: `state` is a live receiver. Negative twists and a
-            // threshold of -99 leave those settings at their defaults.
-            unsafe { dtmf_rx_parms(state.as_ptr(), 1, -1, -1, -99) };
-        }
-        Self { state }
-    }
-
-    fn process(&mut self, samples: &[i16]) {
-        for chunk in samples.chunks(c_int::MAX as usize) {
-            // SAFETY: `state` is live and `chunk` is valid for `len` reads.
-            unsafe { dtmf_rx(self.state.as_ptr(), chunk.as_ptr(), chunk.len() as c_int) };
-        }
-    }
-
-    fn take_digits(&mut self, out: &mut String) {
-        let mut buf = [0 as c_char; MAX_DTMF_DIGITS + 1];
-        // SAFETY: `buf` holds `max` digits plus the terminating NUL spandsp writes.
-        let n = unsafe {
-            dtmf_rx_get(
-                self.state.as_ptr(),
-                buf.as_mut_ptr(),
-                MAX_DTMF_DIGITS as c_int,
-            )
-        };
-        out.extend(
-            buf[..n.min(MAX_DTMF_DIGITS)]
-                .iter()
-                .map(|&c| c as u8 as char),
-        );
-    }
-}
-
-impl<const DIAL_TONE_FILTER: bool> Drop for Spandsp<DIAL_TONE_FILTER> {
-    fn drop(&mut self) {
-        // SAFETY: allocated by dtmf_rx_init(NULL, ..) and freed exactly once.
-        unsafe { dtmf_rx_free(self.state.as_ptr()) };
-    }
-}
+pub mod debug_prints;
+pub mod dtmf;
+pub mod echo;
