@@ -20,12 +20,17 @@ fn residual(out: &[i16], noise: &[i16]) -> Vec<i16> {
 }
 
 #[test]
-#[ignore = "known shortfall: first 10 s average 28.9 dB ERLE; 23.5 dB in the 2 s after 10 s of silence (see report; run with --ignored)"]
 fn test_7_stability_60_s_and_test_4_leak() {
-    let len = secs(60.0);
-    let far = speech(70, -12.0, len);
+    // One echo path for the whole run: 60 s of speech, 10 s of far-end
+    // silence (test 4), 2 s of speech again. (`echo_of` calibrates the ERL
+    // on the signal it is given, so a second call for the last 2 s would be
+    // a slightly different path, which the canceller would have to re-learn.)
+    let (talk, quiet, again) = (secs(60.0), secs(10.0), secs(2.0));
+    let mut far = speech(70, -12.0, talk);
+    far.extend(std::iter::repeat_n(0i16, quiet));
+    far.extend(speech(72, -12.0, again));
     let echo = echo_of(&far, HybridModel::D5, 10.0, 60);
-    let line_noise = noise(71, -55.0, len);
+    let line_noise = noise(71, -55.0, far.len());
     let near_in = add(&echo, &line_noise);
     let mut ec = canceller(32, false);
     let r = run(&mut ec, &far, &near_in);
@@ -39,17 +44,7 @@ fn test_7_stability_60_s_and_test_4_leak() {
         worst = worst.min(erle);
         rows.push(vec![format!("{s}-{} s", s + 10), f1(erle)]);
     }
-    // Test 4: 10 s of far-end silence, then speech again.
-    let quiet = vec![0i16; secs(10.0)];
-    let quiet_noise = noise(73, -55.0, secs(10.0));
-    run(&mut ec, &quiet, &quiet_noise);
-    let far2 = speech(72, -12.0, secs(2.0));
-    let echo2 = echo_of(&far2, HybridModel::D5, 10.0, 60);
-    let noise2 = noise(74, -55.0, secs(2.0));
-    let near2 = add(&echo2, &noise2);
-    let r2 = run(&mut ec, &far2, &near2);
-    // The high-pass state differs from a fresh filter's for a few ms only.
-    let after_silence = mean_erle(&echo2, &residual(&r2.out, &noise2), 0, secs(2.0));
+    let after_silence = mean_erle(&echo, &res, talk + quiet, far.len());
     rows.push(vec![
         "after 10 s silence (test 4)".into(),
         f1(after_silence),

@@ -28,6 +28,9 @@ const REGULARISATION_DBM0: f32 = -60.0;
 /// the far end: whitening boosts the noise in the update as much as the
 /// weak bands, and noise-driven updates misadjust the filter.
 const NOISE_FLOOR_MARGIN: f32 = 10.0;
+/// The update is pre-whitened only while the background's residual is
+/// more than this above the line noise (10 dB).
+const WHITEN_ABOVE_NOISE: f32 = 10.0;
 /// Short-term power smoothing (4 ms).
 const FAST: f32 = 1.0 / 32.0;
 /// Power smoothing for the two-path comparison (8 ms).
@@ -241,6 +244,9 @@ pub struct Canceller {
     /// filter pass (see [`kernels::fused`]), or earlier by
     /// [`Canceller::flush_update`] when something needs the taps first.
     pending: Update,
+    /// The pending update's regressor is the whitened history (else the
+    /// plain one).
+    pending_white: bool,
     /// Produces the output; copied from the background when that does better.
     foreground: [f32; MAX_TAPS],
     hp_far: HighPass,
@@ -301,6 +307,7 @@ impl Canceller {
             whitener: Whitener::new(),
             background: [0.0; MAX_TAPS],
             pending: Update::NONE,
+            pending_white: false,
             foreground: [0.0; MAX_TAPS],
             hp_far: HighPass::new(),
             hp_near: HighPass::new(),
@@ -438,7 +445,13 @@ impl Canceller {
         let e_fg = d - y_fg;
         let e_bg = d - y_bg;
 
-        let (e_update, update_energy, noise_gain) = if self.config.prewhiten {
+        // Whitening speeds convergence but also whitens (boosts) the line
+        // noise in the update; once the residual is down near the noise,
+        // plain NLMS updates misadjust the filter less. The taps are the same
+        // echo path in both domains, so the choice is made afresh each sample.
+        let whiten_now =
+            self.config.prewhiten && self.err_bg_cmp > WHITEN_ABOVE_NOISE * self.nlp.background();
+        let (e_update, update_energy, noise_gain) = if whiten_now {
             (
                 d_white - y.white,
                 self.white_history.energy,
@@ -466,6 +479,7 @@ impl Canceller {
                 k,
                 keep: 1.0 - self.config.leakage,
             };
+            self.pending_white = whiten_now;
         }
 
         // Two-path control: promote a better background, restore a diverged one.
@@ -576,7 +590,7 @@ impl Canceller {
             && (!self.config.prewhiten || self.white_history.energy < Self::IDLE_ENERGY);
         // The pending update's regressor is the previous sample's window,
         // one slot older now that a sample has been pushed.
-        let regressor = if self.config.prewhiten {
+        let regressor = if self.pending_white {
             &self.white_history
         } else {
             &self.history
@@ -619,7 +633,7 @@ impl Canceller {
         if update.is_none() {
             return;
         }
-        let regressor = if self.config.prewhiten {
+        let regressor = if self.pending_white {
             self.white_history.window()
         } else {
             self.history.window()
