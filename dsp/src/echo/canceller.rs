@@ -40,11 +40,11 @@ const ERLE_SMOOTHING: f32 = 1.0 / 512.0;
 /// Decay of the echo-estimate envelope (time constant 64 ms).
 const ENVELOPE_DECAY: f32 = 1.0 / 512.0;
 /// Once the canceller has converged, the background is copied only while
-/// its residual is this far below the near end (12 dB; 3 dB before), or
-/// down at the line noise: an undetected near talker
-/// stays in both filters' residuals, so in double talk no background can
-/// get this far below the near end however it has (mis)adapted.
-const COPY_MAX_RESIDUAL: f32 = 1.0 / 16.0;
+/// its residual is this far below the near end (18 dB; 3 dB before): an
+/// undetected near talker stays in both filters' residuals, so in double
+/// talk no background gets this far below the near end however it has
+/// (mis)adapted, unless the talker is 18 dB under the echo and harmless.
+const COPY_MAX_RESIDUAL: f32 = 1.0 / 64.0;
 /// Consecutive samples the background filter must win before it is copied.
 const COPY_DWELL: u32 = 32;
 /// Consecutive samples the background filter must lose badly before the
@@ -486,15 +486,17 @@ impl Canceller {
         smooth(&mut self.near_cmp, d * d, COMPARE);
         smooth(&mut self.err_fg_cmp, e_fg * e_fg, COMPARE);
         smooth(&mut self.err_bg_cmp, e_bg * e_bg, COMPARE);
-        let copy_max_residual = if self.has_converged {
-            COPY_MAX_RESIDUAL
+        // Before the first convergence a background that halves the near end
+        // is progress; after it, see COPY_MAX_RESIDUAL. (No allowance for the
+        // line noise after it: the background tracker can read a near talker
+        // in the far end's pauses as noise. A canceller whose ERLE is held
+        // below 20 dB by the noise never latches, and keeps the first rule.)
+        let copy_limit = if self.has_converged {
+            COPY_MAX_RESIDUAL * self.near_cmp
         } else {
-            0.5
+            0.5 * self.near_cmp
         };
-        if far_active
-            && self.err_bg_cmp < 0.7 * self.err_fg_cmp
-            && self.err_bg_cmp < copy_max_residual * self.near_cmp + 4.0 * self.nlp.background()
-        {
+        if far_active && self.err_bg_cmp < 0.7 * self.err_fg_cmp && self.err_bg_cmp < copy_limit {
             self.copy_count += 1;
             if self.copy_count >= COPY_DWELL {
                 self.flush_update();
