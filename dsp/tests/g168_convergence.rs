@@ -121,7 +121,6 @@ fn test_2a_convergence_nlp_on() {
 }
 
 #[test]
-#[ignore = "known shortfall: speech through D4 at ERL 6 dB in -45 dBm0 noise: ERLE 23.9 dB (passes) but the NLP output sits 3.9 dB above the noise, bound 3 dB (see report; run with --ignored)"]
 fn test_2c_convergence_with_noise() {
     let len = secs(4.0);
     let noise_dbm0 = -45.0;

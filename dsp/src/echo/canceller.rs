@@ -57,8 +57,11 @@ const RESTORE_DWELL: u32 = 128;
 const NEAR_TALK_RATIO: f32 = 1.0;
 /// ERLE estimate (dB) at which the canceller declares itself converged, and
 /// below which it withdraws that.
-const CONVERGED_DB: f32 = 20.0;
+const CONVERGED_DB: f32 = 15.0;
 const UNCONVERGED_DB: f32 = 10.0;
+/// ERLE estimate (dB) from which the stricter copy rule holds
+/// ([`COPY_MAX_RESIDUAL`]).
+const LATCH_DB: f32 = 20.0;
 
 /// Per-instance settings. Defaults: 32 ms tail, NLP and comfort noise on,
 /// high-pass on, step 0.7, no leakage, Geigel at 6 dB held 30 ms.
@@ -276,7 +279,7 @@ pub struct Canceller {
     far_erle: f32,
     err_erle: f32,
     converged: bool,
-    /// Latched once [`Canceller::converged`] was first reached (until
+    /// Latched once the ERLE estimate first reached [`LATCH_DB`] (until
     /// [`Canceller::reset`]): from then on a background must leave the
     /// residual [`COPY_MAX_RESIDUAL`] below the near end to be copied.
     /// (`converged` itself is withdrawn by the near talker the copy rule
@@ -286,6 +289,7 @@ pub struct Canceller {
     /// ERLE estimate ratios (linear) for [`CONVERGED_DB`] / [`UNCONVERGED_DB`].
     converged_ratio: f32,
     unconverged_ratio: f32,
+    latch_ratio: f32,
     /// The AVX2+FMA tap pass, when this CPU has it.
     #[cfg(target_arch = "x86_64")]
     avx2: Option<super::kernels_avx2::Avx2>,
@@ -335,6 +339,7 @@ impl Canceller {
             double_talk: false,
             converged_ratio: 10f32.powf(CONVERGED_DB / 10.0),
             unconverged_ratio: 10f32.powf(UNCONVERGED_DB / 10.0),
+            latch_ratio: 10f32.powf(LATCH_DB / 10.0),
             #[cfg(target_arch = "x86_64")]
             avx2: super::kernels_avx2::Avx2::detect(),
         })
@@ -538,9 +543,11 @@ impl Canceller {
             smooth(&mut self.err_erle, e_fg * e_fg, ERLE_SMOOTHING);
             // erle_db() against the thresholds, without its logarithm.
             let ratio = (self.near_erle + 1.0) / (self.err_erle + 1.0);
+            if ratio >= self.latch_ratio {
+                self.has_converged = true;
+            }
             if ratio >= self.converged_ratio {
                 self.converged = true;
-                self.has_converged = true;
             } else if ratio < self.unconverged_ratio {
                 self.converged = false;
             }
