@@ -71,7 +71,6 @@ fn scenario(model: HybridModel, erl: f32, near_rel_db: f32, nlp: bool, seed: u64
 }
 
 #[test]
-#[ignore = "known shortfall: 3B D4 (ERL 6 dB): double talk reported in 68 % of the double-talk frames, bound 70 % (see report; run with --ignored)"]
 fn test_3a_3b_double_talk() {
     let mut rows = Vec::new();
     let mut failures = Vec::new();
