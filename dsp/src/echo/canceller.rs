@@ -510,6 +510,8 @@ impl Canceller {
                 let energy = kernels::energy(&self.background[..self.taps]);
                 if energy <= MAX_PATH_ENERGY {
                     self.foreground[..self.taps].copy_from_slice(&self.background[..self.taps]);
+                    let l1 = self.foreground[..self.taps].iter().map(|h| h.abs()).sum();
+                    self.geigel.set_path_gain(l1);
                     self.err_fg_cmp = self.err_bg_cmp;
                 } else {
                     // No passive echo path amplifies: this background has learnt

@@ -20,6 +20,9 @@ const MAX_BLOCKS: usize = MAX_TAPS / BLOCK;
 #[derive(Clone, Debug)]
 pub(crate) struct Geigel {
     threshold: f32,
+    /// Largest echo amplitude per unit far-end amplitude the output filter
+    /// explains (its taps' ℓ1 norm): the threshold never goes below it.
+    path_gain: f32,
     hold: u32,
     /// Samples left in the current double-talk verdict.
     remaining: u32,
@@ -38,6 +41,7 @@ impl Geigel {
     pub(crate) fn new(tail: usize, threshold: f32, hold: u32) -> Self {
         Self {
             threshold,
+            path_gain: 0.0,
             hold,
             remaining: 0,
             blocks: [0.0; MAX_BLOCKS],
@@ -47,6 +51,12 @@ impl Geigel {
             in_current: 0,
             blocks_max: 0.0,
         }
+    }
+
+    /// The output filter changed: `l1` is Σ|h|, the most its echo can be
+    /// per unit of far-end amplitude.
+    pub(crate) fn set_path_gain(&mut self, l1: f32) {
+        self.path_gain = l1;
     }
 
     /// Takes one far-end and one near-end sample; returns the verdict.
@@ -65,7 +75,7 @@ impl Geigel {
             self.in_current = 0;
         }
         let far_max = self.blocks_max.max(self.current);
-        if near.abs() > self.threshold * far_max {
+        if near.abs() > self.threshold.max(self.path_gain) * far_max {
             self.remaining = self.hold;
         } else {
             self.remaining = self.remaining.saturating_sub(1);
