@@ -55,8 +55,10 @@ impl Geigel {
 
     /// The output filter changed: `l1` is Σ|h|, the most its echo can be
     /// per unit of far-end amplitude.
+    /// Capped at 1 (0 dB): a near end louder than the far end's peak is
+    /// double talk whatever a (possibly misadapted) filter claims.
     pub(crate) fn set_path_gain(&mut self, l1: f32) {
-        self.path_gain = l1;
+        self.path_gain = l1.min(1.0);
     }
 
     /// Takes one far-end and one near-end sample; returns the verdict.
