@@ -447,17 +447,18 @@ impl Canceller {
         } else {
             0.0
         };
-        let y = self.filter_pass();
+        // Whitening speeds convergence but also whitens (boosts) the line
+        // noise in the update; once the residual is down near the noise,
+        // plain NLMS updates misadjust the filter less. The taps are the same
+        // echo path in both domains, so the choice is made afresh each sample
+        // (and the filter pass skips the whitened output when it is not).
+        let whiten_now =
+            self.config.prewhiten && self.err_bg_cmp > WHITEN_ABOVE_NOISE * self.nlp.background();
+        let y = self.filter_pass(whiten_now);
         let (y_fg, y_bg) = (y.fg, y.bg);
         let e_fg = d - y_fg;
         let e_bg = d - y_bg;
 
-        // Whitening speeds convergence but also whitens (boosts) the line
-        // noise in the update; once the residual is down near the noise,
-        // plain NLMS updates misadjust the filter less. The taps are the same
-        // echo path in both domains, so the choice is made afresh each sample.
-        let whiten_now =
-            self.config.prewhiten && self.err_bg_cmp > WHITEN_ABOVE_NOISE * self.nlp.background();
         let (e_update, update_energy, noise_gain) = if whiten_now {
             (
                 d_white - y.white,
@@ -596,7 +597,7 @@ impl Canceller {
     /// Applies the pending update and computes this sample's filter outputs
     /// in one pass over the taps (see [`kernels::fused`]).
     #[inline]
-    fn filter_pass(&mut self) -> kernels::Outputs {
+    fn filter_pass(&mut self, whiten: bool) -> kernels::Outputs {
         let taps = self.taps;
         let update = core::mem::replace(&mut self.pending, Update::NONE);
         let idle = self.history.energy < Self::IDLE_ENERGY
@@ -615,7 +616,7 @@ impl Canceller {
             }
             return kernels::Outputs::default();
         }
-        let white = self.config.prewhiten.then(|| self.white_history.window());
+        let white = whiten.then(|| self.white_history.window());
         #[cfg(target_arch = "x86_64")]
         if let Some(avx2) = self.avx2 {
             if taps.is_multiple_of(kernels::LANES) {
