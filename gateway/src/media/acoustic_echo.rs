@@ -21,15 +21,15 @@
 //! Why 0.5 and not 2.x (AEC3): measurements in docs/PERFORMANCE.md ("Media
 //! engine").
 //!
-//! Allocation per frame: the suppressor and our side of [`WebRtcAec`] make
-//! none (their buffers are sized at construction). `webrtc-audio-processing`
-//! 0.5 itself makes one 8-byte allocation per 10 ms call, 4 per 20 ms frame:
-//! every processing entry point it offers collects the channel pointers into a
-//! new `Vec<*mut f32>` before calling C (`AudioProcessing::process_*_frame`),
-//! and none takes caller-owned memory. Calling the `-sys` crate directly would
-//! need `unsafe` (denied in this workspace); the fix belongs in the crate.
-//! The C++ library allocates nothing per frame (heaptrack).
-//! `gateway/tests/media_allocations.rs` counts both.
+//! Allocation per frame: none. The suppressor and our side of [`WebRtcAec`]
+//! size their buffers at construction. `webrtc-audio-processing` 0.5.0 as
+//! published made one 8-byte allocation per 10 ms call, 4 per 20 ms frame
+//! (`AudioProcessing::process_*_frame` collected the channel pointers into a
+//! new `Vec<*mut f32>` before calling C); the workspace builds it patched to
+//! use a stack array instead (`[patch.crates-io]` in the workspace manifest,
+//! `gateway/vendor/webrtc-audio-processing/PATCHES.md`). The C++ library
+//! allocates nothing per frame (heaptrack). `gateway/tests/media_allocations.rs`
+//! counts the Rust side, the crate's calls included.
 
 /// Round and saturate to i16 (`as` saturates and maps NaN to 0).
 pub(crate) fn saturate(x: f32) -> i16 {
