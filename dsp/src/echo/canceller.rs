@@ -479,8 +479,12 @@ impl Canceller {
             // converged filter; a fresh error (path change) gets the full step.
             // Both in the domain of the update: line noise is about white, so
             // whitening scales its power by W's white-noise gain.
-            let noise_ratio =
-                (self.nlp.background() * noise_gain / self.err_update.max(1e-3)).sqrt();
+            let background = self.nlp.background();
+            let noise_ratio = if background > 0.0 {
+                (background * noise_gain / self.err_update.max(1e-3)).sqrt()
+            } else {
+                0.0
+            };
             let step = self.config.step * (1.0 - noise_ratio).clamp(0.05, 1.0);
             let k = (f64::from(step * e_update) / (update_energy + self.regularisation)) as f32;
             self.pending = Update {

@@ -44,6 +44,9 @@ pub(crate) struct Nlp {
     minima: [f32; SUBWINDOWS],
     next_minimum: usize,
     background: f32,
+    /// √background, the comfort noise's RMS (kept with it: one square root
+    /// per change instead of one per sample).
+    background_rms: f32,
     max_background: f32,
 }
 
@@ -59,6 +62,7 @@ impl Nlp {
             minima: [f32::INFINITY; SUBWINDOWS],
             next_minimum: 0,
             background: 0.0,
+            background_rms: 0.0,
             max_background: dbm0_to_power(MAX_COMFORT_DBM0),
         }
     }
@@ -90,7 +94,11 @@ impl Nlp {
             self.in_subwindow = 0;
         }
         let min = self.minima.iter().copied().fold(self.current_min, f32::min);
-        self.background = (min * BIAS).min(self.max_background);
+        let background = (min * BIAS).min(self.max_background);
+        if background != self.background {
+            self.background = background;
+            self.background_rms = background.sqrt();
+        }
     }
 
     /// Approximately Gaussian, zero mean, unit variance: the sum of twelve
@@ -119,7 +127,7 @@ impl Nlp {
         }
         let mut y = self.gain * residual;
         if comfort_noise && self.gain < 0.999 && self.background > 0.0 {
-            y += (1.0 - self.gain) * self.background.sqrt() * self.gaussian();
+            y += (1.0 - self.gain) * self.background_rms * self.gaussian();
         }
         y
     }
