@@ -3,9 +3,10 @@
 
 use super::double_talk::Geigel;
 use super::high_pass::HighPass;
+use super::history::History;
 use super::kernels::{self, Update};
 use super::nlp::Nlp;
-use super::whitening::{self, Whitener};
+use super::whitening::Whitener;
 use super::{ConfigError, MAX_TAPS};
 use crate::level::{dbm0_to_power, saturate};
 
@@ -134,98 +135,8 @@ impl CancellerConfig {
     }
 }
 
-/// Samples kept beyond the tail: the whitening filter's memory, and enough
-/// for its analysis with the shortest tail.
-const EXTRA: usize = if whitening::ANALYSIS > MIN_TAPS + whitening::SPAN {
-    whitening::ANALYSIS - MIN_TAPS
-} else {
-    whitening::SPAN
-};
-const MIN_TAPS: usize = MIN_TAIL_MS as usize * 8;
 /// Samples the high-pass filters run ahead of the adaptive part.
 const BLOCK: usize = 160;
-// The whitener reads SPAN older samples plus its zero padding.
-const _: () = assert!(EXTRA >= whitening::SPAN + 2);
-
-/// Far-end history, a ring of `taps + EXTRA` samples doubled so that
-/// `buf[pos..pos + taps]` reads x(n), x(n−1), …, x(n−taps+1) without
-/// wrapping (and `buf[pos..pos + taps + EXTRA]` the older samples too).
-#[derive(Clone, Debug)]
-struct History {
-    buf: [f32; 2 * (MAX_TAPS + EXTRA)],
-    pos: usize,
-    taps: usize,
-    len: usize,
-    /// Σx² over the newest `taps` samples, in f64 so the running update
-    /// does not drift.
-    energy: f64,
-}
-
-impl History {
-    fn new(taps: usize) -> Self {
-        Self {
-            buf: [0.0; 2 * (MAX_TAPS + EXTRA)],
-            pos: 0,
-            taps,
-            len: taps + EXTRA,
-            energy: 0.0,
-        }
-    }
-
-    #[inline]
-    fn push(&mut self, x: f32) {
-        self.pos = if self.pos == 0 {
-            self.len - 1
-        } else {
-            self.pos - 1
-        };
-        self.buf[self.pos] = x;
-        self.buf[self.pos + self.len] = x;
-        // x(n − taps) has just left the window.
-        let old = f64::from(self.buf[self.pos + self.taps]);
-        self.energy = (self.energy + f64::from(x) * f64::from(x) - old * old).max(0.0);
-    }
-
-    /// x(n), x(n−1), …, x(n−taps+1).
-    #[inline]
-    fn window(&self) -> &[f32] {
-        &self.buf[self.pos..self.pos + self.taps]
-    }
-
-    /// The window as it was one sample ago, x(n−1), …, x(n−taps): valid
-    /// until the next push or refilter, as the ring keeps EXTRA ≥ 1 older
-    /// samples and both copies are written together.
-    #[inline]
-    fn previous_window(&self) -> &[f32] {
-        &self.buf[self.pos + 1..self.pos + 1 + self.taps]
-    }
-
-    /// Like [`History::window`] with EXTRA older samples after it.
-    #[inline]
-    fn extended(&self) -> &[f32] {
-        &self.buf[self.pos..self.pos + self.len]
-    }
-
-    /// Replaces the window by `a(z)` applied to `source`'s (whitening after
-    /// the predictor changed), and recomputes the energy.
-    fn refilter(&mut self, source: &History, whitener: &Whitener) {
-        let x = source.extended();
-        self.pos = 0;
-        let taps = self.taps;
-        whitener.apply_block(x, &mut self.buf[..taps]);
-        let (first, second) = self.buf.split_at_mut(self.len);
-        second[..taps].copy_from_slice(&first[..taps]);
-        // Summed in f32 lanes (relative error ~1e-6 over 512 terms); the
-        // running sum from here on is f64.
-        let energy = f64::from(kernels::energy(&first[..taps]));
-        // Older slots are never read by the window again.
-        for j in self.taps..self.len {
-            self.buf[j] = 0.0;
-            self.buf[j + self.len] = 0.0;
-        }
-        self.energy = energy;
-    }
-}
 
 #[inline]
 fn smooth(state: &mut f32, x: f32, alpha: f32) {

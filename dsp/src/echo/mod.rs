@@ -48,6 +48,7 @@
 mod canceller;
 mod double_talk;
 mod high_pass;
+mod history;
 pub mod hybrid;
 mod kernels;
 #[cfg(target_arch = "x86_64")]
