@@ -219,8 +219,12 @@ pub struct PanelLeds {
 
 impl std::fmt::Debug for PanelLeds {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Names and commanded states only: whether a blinking LED is lit
+        // depends on `now`, which a Debug impl has no business reading.
+        let leds: Vec<_> = self.all().map(|l| (&l.name, l.state)).collect();
         f.debug_struct("PanelLeds")
-            .field("leds", &self.view(Instant::now()))
+            .field("leds", &leds)
+            .field("retry_at", &self.retry_at)
             .finish_non_exhaustive()
     }
 }
