@@ -172,16 +172,28 @@ fn fused_update<const WHITE: bool, const LEAK: bool>(
     }
 }
 
+/// Test inputs shared by this module's test and the AVX2 kernel's: every
+/// kind of pending update, with and without the whitened window.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod cases {
+    use super::Update;
 
-    #[test]
-    fn fused_matches_separate_passes() {
+    /// One case: background taps, foreground taps, window, whitened window
+    /// (if any), previous regressor, pending update.
+    pub(crate) struct Case {
+        pub(crate) bg: Vec<f32>,
+        pub(crate) fg: Vec<f32>,
+        pub(crate) x: Vec<f32>,
+        pub(crate) w: Option<Vec<f32>>,
+        pub(crate) p: Vec<f32>,
+        pub(crate) u: Update,
+    }
+
+    pub(crate) fn all() -> Vec<Case> {
         let n = 256;
-        let sig = |s: f32| -> Vec<f32> { (0..n + 1).map(|i| ((i as f32) * s).sin()).collect() };
-        let (x, w, p) = (sig(0.37), sig(0.11), sig(0.73));
-        let fg: Vec<f32> = sig(0.05)[..n].to_vec();
+        let sig =
+            |s: f32, len: usize| -> Vec<f32> { (0..len).map(|i| ((i as f32) * s).sin()).collect() };
+        let mut out = Vec::new();
         for u in [
             Update::NONE,
             Update { k: 0.01, keep: 1.0 },
@@ -191,20 +203,45 @@ mod tests {
             },
         ] {
             for white in [true, false] {
-                let mut bg: Vec<f32> = sig(0.21)[..n].to_vec();
-                let mut reference = bg.clone();
-                apply_update(&mut reference, &p, u);
-                let got = fused(&mut bg, &fg, &x[..n], white.then_some(&w[..n]), &p, u);
-                // Equal up to rounding: the fused pass may use FMA (NEON, or
-                // x86 built with FMA) where `apply_update` multiplies and adds.
-                for (a, b) in bg.iter().zip(&reference) {
-                    assert!((a - b).abs() <= 1e-6 * (1.0 + b.abs()), "{a} vs {b}");
-                }
-                assert!((got.fg - dot(&fg, &x[..n])).abs() < 1e-4);
-                assert!((got.bg - dot(&reference, &x[..n])).abs() < 1e-4);
-                if white {
-                    assert!((got.white - dot(&reference, &w[..n])).abs() < 1e-4);
-                }
+                out.push(Case {
+                    bg: sig(0.21, n),
+                    fg: sig(0.05, n),
+                    x: sig(0.37, n),
+                    w: white.then(|| sig(0.11, n)),
+                    p: sig(0.73, n + 1),
+                    u,
+                });
+            }
+        }
+        out
+    }
+
+    /// Taps equal up to rounding: a pass may use FMA (NEON, AVX2, or x86
+    /// built with FMA) where another multiplies and adds.
+    pub(crate) fn assert_taps_close(a: &[f32], b: &[f32]) {
+        for (a, b) in a.iter().zip(b) {
+            assert!((a - b).abs() <= 1e-6 * (1.0 + b.abs()), "{a} vs {b}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cases::{all, assert_taps_close};
+    use super::*;
+
+    #[test]
+    fn fused_matches_separate_passes() {
+        for c in all() {
+            let (mut bg, w) = (c.bg.clone(), c.w.as_deref());
+            let mut reference = c.bg.clone();
+            apply_update(&mut reference, &c.p, c.u);
+            let got = fused(&mut bg, &c.fg, &c.x, w, &c.p, c.u);
+            assert_taps_close(&bg, &reference);
+            assert!((got.fg - dot(&c.fg, &c.x)).abs() < 1e-4);
+            assert!((got.bg - dot(&reference, &c.x)).abs() < 1e-4);
+            if let Some(w) = w {
+                assert!((got.white - dot(&reference, w)).abs() < 1e-4);
             }
         }
     }

@@ -151,7 +151,8 @@ fn update<S: Simd, const WHITE: bool, const LEAK: bool>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::kernels::{fused, Update};
+    use super::super::kernels::cases::{all, assert_taps_close};
+    use super::super::kernels::fused;
     use super::*;
 
     /// Same outputs and taps as the baseline kernel, up to rounding (FMA).
@@ -161,31 +162,14 @@ mod tests {
             eprintln!("no AVX2+FMA on this CPU: nothing to compare");
             return;
         };
-        let n = 256;
-        let sig = |s: f32| -> Vec<f32> { (0..n + 1).map(|i| ((i as f32) * s).sin()).collect() };
-        let (x, w, p) = (sig(0.37), sig(0.11), sig(0.73));
-        let fg: Vec<f32> = sig(0.05)[..n].to_vec();
-        for u in [
-            Update::NONE,
-            Update { k: 0.01, keep: 1.0 },
-            Update {
-                k: -0.02,
-                keep: 0.999,
-            },
-        ] {
-            for white in [true, false] {
-                let mut a: Vec<f32> = sig(0.21)[..n].to_vec();
-                let mut b = a.clone();
-                let w = white.then_some(&w[..n]);
-                let got = avx2.fused(&mut a, &fg, &x[..n], w, &p, u);
-                let want = fused(&mut b, &fg, &x[..n], w, &p, u);
-                for (a, b) in a.iter().zip(&b) {
-                    assert!((a - b).abs() <= 1e-6 * (1.0 + b.abs()), "{a} vs {b}");
-                }
-                assert!((got.fg - want.fg).abs() < 1e-4);
-                assert!((got.bg - want.bg).abs() < 1e-4);
-                assert!((got.white - want.white).abs() < 1e-4);
-            }
+        for c in all() {
+            let (mut a, mut b, w) = (c.bg.clone(), c.bg.clone(), c.w.as_deref());
+            let got = avx2.fused(&mut a, &c.fg, &c.x, w, &c.p, c.u);
+            let want = fused(&mut b, &c.fg, &c.x, w, &c.p, c.u);
+            assert_taps_close(&a, &b);
+            assert!((got.fg - want.fg).abs() < 1e-4);
+            assert!((got.bg - want.bg).abs() < 1e-4);
+            assert!((got.white - want.white).abs() < 1e-4);
         }
     }
 }
