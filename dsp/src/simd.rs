@@ -4,8 +4,8 @@
 
 use wide::f32x4;
 
-/// Lanes per chunk of [`dot`].
-const LANES: usize = 8;
+/// Lanes per chunk of [`dot`] and of the echo canceller's tap passes.
+pub(crate) const LANES: usize = 8;
 
 /// Σ a·b in eight lanes (two `f32x4`; lengths equal, a remainder is summed
 /// serially).

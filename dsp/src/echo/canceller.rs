@@ -172,6 +172,8 @@ pub struct Canceller {
     // Derived constants.
     far_active_power: f32,
     regularisation: f64,
+    /// The same per tap (the line noise floor the residual detector allows).
+    regularisation_per_tap: f32,
     hang_samples: u32,
     // Short-term powers (mean square, 16-bit scale).
     far_power: f32,
@@ -232,6 +234,7 @@ impl Canceller {
             nlp: Nlp::new(config.seed),
             far_active_power: dbm0_to_power(FAR_ACTIVE_DBM0),
             regularisation: f64::from(dbm0_to_power(REGULARISATION_DBM0)) * taps as f64,
+            regularisation_per_tap: dbm0_to_power(REGULARISATION_DBM0),
             hang_samples: taps as u32 + 240,
             far_power: 0.0,
             since_far_active: u32::MAX,
@@ -489,7 +492,7 @@ impl Canceller {
         let unexplained = self.err_fg_fast
             > NEAR_TALK_RATIO * self.echo_envelope
                 + 2.0 * self.nlp.background()
-                + self.regularisation as f32 / self.taps as f32;
+                + self.regularisation_per_tap;
         let near_talk = if self.converged {
             unexplained
         } else {
@@ -624,7 +627,7 @@ impl Canceller {
         self.double_talk
     }
 
-    /// Whether the ERLE estimate has reached 20 dB (withdrawn below 10 dB).
+    /// Whether the ERLE estimate has reached 15 dB (withdrawn below 10 dB).
     pub fn converged(&self) -> bool {
         self.converged
     }

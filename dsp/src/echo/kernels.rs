@@ -11,7 +11,7 @@
 use wide::f32x8;
 
 /// Lanes per chunk. Tails are multiples of 8 taps (8 per ms).
-pub(crate) const LANES: usize = 8;
+pub(crate) use crate::simd::LANES;
 
 pub(crate) use crate::simd::dot;
 
@@ -104,9 +104,9 @@ pub(crate) fn fused(
     }
 }
 
-/// Lanes of the fused pass: one `f32x8` per accumulator (an AVX register,
-/// or two SSE/NEON registers, which also gives two independent add chains).
-const FUSED_LANES: usize = 8;
+/// The fused pass holds one `f32x8` per accumulator (an AVX register, or
+/// two SSE/NEON registers, which also gives two independent add chains).
+const FUSED_LANES: usize = LANES;
 
 #[inline(always)]
 fn load(c: &[f32; FUSED_LANES]) -> f32x8 {
