@@ -46,7 +46,7 @@ pub(crate) fn db_to_gain(db: f32) -> f32 {
 }
 
 /// Rounds and saturates to i16.
-pub(crate) fn saturate(x: f32) -> i16 {
+pub fn saturate(x: f32) -> i16 {
     // Half away from zero like `f32::round`, without its libm call (x86-64's
     // baseline has no rounding instruction); `as` truncates, saturates and
     // maps NaN to 0.

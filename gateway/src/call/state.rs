@@ -88,6 +88,14 @@ impl CallSettings {
     pub fn volume_db(&self) -> f32 {
         f32::from(self.volume_step) * 1.583_625
     }
+
+    /// Puts every setting into the call's media: at media start (so a step
+    /// keyed before it is not lost) and after each command.
+    fn apply(&self, media: &mut MediaSession) {
+        media.set_gain_to_line_db(self.volume_db());
+        media.set_line_echo_canceller(self.echo_cancellation);
+        media.set_acoustic_echo_control(self.echo_suppression);
+    }
 }
 
 /// What call control reports about a call once it is over (times are the core's
@@ -202,8 +210,7 @@ impl Call {
         };
         self.media = match MediaSession::new(self.port, n, ids, config, now) {
             Ok(mut media) => {
-                media.set_line_echo_canceller(self.settings.echo_cancellation);
-                media.set_acoustic_echo_control(self.settings.echo_suppression);
+                self.settings.apply(&mut media);
                 Some(media)
             }
             Err(e) => {
@@ -359,9 +366,7 @@ impl Call {
             CommandAction::PushPage | CommandAction::LinkDesk => {}
         }
         if let Some(media) = self.media.as_mut() {
-            media.set_gain_to_line_db(self.settings.volume_db());
-            media.set_line_echo_canceller(self.settings.echo_cancellation);
-            media.set_acoustic_echo_control(self.settings.echo_suppression);
+            self.settings.apply(media);
         }
         self.commands.push(keyed.clone());
         info!(port = port.port, digits = %keyed, action = action.name(), "command recognised");

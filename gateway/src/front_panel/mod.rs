@@ -71,9 +71,10 @@ impl Button {
     /// later, wipe the box) and restarts latched: once reads work again, only a
     /// release and then a fresh press count, as for a button held at boot.
     fn read_failed(&mut self, error: &board::gpio::GpioError) {
-        if !self.failing {
-            error!(%error, "cannot read the reset button; ignoring it until it reads again and is released");
+        if self.failing {
+            return;
         }
+        error!(%error, "cannot read the reset button; ignoring it until it reads again and is released");
         self.failing = true;
         if let Ok(latched) = ResetButton::new(self.config, true) {
             self.gestures = latched;

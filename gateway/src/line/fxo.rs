@@ -108,7 +108,6 @@ enum State {
     /// Ringing; `announced` once call control was told (caller ID or 2nd burst).
     Ringing {
         last_ring: Instant,
-        bursts: u32,
         announced: bool,
     },
     /// Rejected or unanswerable inbound ringing: ignore it until it stops.
@@ -335,20 +334,17 @@ impl FxoPort {
                 }
                 self.state = State::Ringing {
                     last_ring: now,
-                    bursts: 1,
                     announced: fresh,
                 };
             }
             (
                 State::Ringing {
                     last_ring,
-                    bursts,
                     announced,
                 },
                 LineEvent::RingOn,
             ) => {
                 *last_ring = now;
-                *bursts += 1;
                 if !*announced {
                     *announced = true;
                     self.events.push_back(FxoEvent::IncomingRing);
@@ -370,7 +366,6 @@ impl FxoPort {
                 self.forget_caller_id();
                 self.state = State::Ringing {
                     last_ring: now,
-                    bursts: 1,
                     announced: false,
                 };
             }

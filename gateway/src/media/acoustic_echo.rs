@@ -31,10 +31,7 @@
 //! allocates nothing per frame (heaptrack). `gateway/tests/media_allocations.rs`
 //! counts the Rust side, the crate's calls included.
 
-/// Round and saturate to i16 (`as` saturates and maps NaN to 0).
-pub(crate) fn saturate(x: f32) -> i16 {
-    x.round() as i16
-}
+use dsp::level::saturate;
 use dsp::FRAME_SAMPLES;
 
 /// Acoustic echo control, one instance per call.

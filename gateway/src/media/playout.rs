@@ -369,7 +369,7 @@ impl Playout {
                         let w = (i as f32 + 0.5) / FRAME as f32;
                         let a = f32::from(self.pending[i]);
                         let b = f32::from(self.pending[FRAME + i]);
-                        *o = super::acoustic_echo::saturate(a * (1.0 - w) + b * w);
+                        *o = dsp::level::saturate(a * (1.0 - w) + b * w);
                     }
                     self.consume(2 * FRAME);
                     self.stats.dropped += 1;
@@ -398,7 +398,6 @@ impl Playout {
 
     /// Track the level over the window and decide drops and inserts.
     fn adapt(&mut self, level: usize) {
-        let _ = self.config.initial_spare;
         self.adjust = match self.adjust {
             Adjust::Drop { waited } => Adjust::Drop { waited: waited + 1 },
             Adjust::Insert { waited } => Adjust::Insert { waited: waited + 1 },
