@@ -228,21 +228,30 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
                 Input::Rtcp(port, source, data) => core.handle_rtcp(Instant::now(), port, source, &data),
             },
             _ = ticker.tick() => {
-                let now = Instant::now();
                 if let Err(e) = card.poll() {
                     error!(error = %e, "line signalling failed");
                 }
                 let line_card = card.line_card();
-                match line_card.exchange_frames(&tx, &mut rx) {
+                let exchanged = line_card.exchange_frames(&tx, &mut rx);
+                // Read after the exchange: a hardware card blocks in it until
+                // the audio period is due.
+                let now = Instant::now();
+                match exchanged {
                     Ok(()) => {
+                        if panel.card_fault() {
+                            info!("line card works again");
+                        }
                         panel.set_card_fault(false);
                         if let Some(k) = keeper.as_mut() {
                             k.media_beat(now);
                         }
                     }
                     Err(e) => {
+                        // Once per failure episode, not every 20 ms.
+                        if !panel.card_fault() {
+                            error!(error = %e, "line card failed");
+                        }
                         panel.set_card_fault(true);
-                        error!(error = %e, "line card failed");
                     }
                 }
                 // Modem reports first: a caller ID read with a RING is in place

@@ -200,6 +200,11 @@ impl FrontPanel {
         self.card_fault = failed;
     }
 
+    /// Whether the line card's last frame exchange failed.
+    pub fn card_fault(&self) -> bool {
+        self.card_fault
+    }
+
     /// Show the controller's state at `now`.
     pub fn refresh(&mut self, now: Instant, core: &Controller) {
         let status = status::gateway_status(
