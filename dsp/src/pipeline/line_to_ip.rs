@@ -5,14 +5,15 @@
 //!
 //! # Squelch
 //!
-//! Input samples go into a delay line and are released [`LOOKAHEAD`] samples
+//! Input samples go into a delay line and are released `lookahead` samples
 //! later. The DTMF detector judges a 102-sample window every 51 samples
 //! (see [`crate::dtmf::Detector`]). Each window that passes the detector's
 //! loose *early* test, or that falls inside a confirmed digit, marks the input
 //! samples `[window_end − 152, window_end + 51)` for muting; muted samples are
-//! released as silence.
+//! released as silence. Samples already released when their mark arrives have
+//! gone to the client: that is the onset leak.
 //!
-//! Why that covers a whole tone, and why the delay is 152 samples (19 ms):
+//! With [`FULL_LOOKAHEAD`] (152 samples, 19 ms) nothing of a tone leaks:
 //! - Windows end every 51 samples, so the first window lying entirely inside a
 //!   tone that starts at sample t ends at most t + 50 + 102 = t + 152. A fully
 //!   covered window passes the early test whenever the tone is one the detector
@@ -23,30 +24,51 @@
 //!   window_end − 152 <= t.
 //! - At the end: if the window after the last early-positive one was not
 //!   positive, it was not fully covered, so the tone ended before that
-//!   window's end = last_end + 51, which the last mark reaches.
+//!   window's end = last_end + 51, which the last mark reaches. Marks reach
+//!   forward, so the tail is covered whatever the look-ahead.
 //!
-//! So 152 samples is the smallest look-ahead for this window grid; it is under
-//! one frame (160). A window that passes the early test but is not confirmed
-//! (speech) costs up to 203 samples (25 ms) of muted audio; see the `squelch`
-//! test for the measured figure on the `voice` generator.
+//! 152 samples is the smallest look-ahead with no leak for this window grid,
+//! but it is 19 ms on top of the packet time. The default,
+//! [`DEFAULT_LOOKAHEAD`] (8 samples, 1 ms), keeps the gateway's added delay
+//! within one packet time + 2 ms, with room for the echo canceller's DC and
+//! hum filter (its group delay is 0.8 ms at 300 Hz, 0.07 ms at 1 kHz). The whole frame is analysed before any of it
+//! is released, so a tone is muted from its onset when the detector saw it in
+//! the same frame; what can leak is the part of an onset that lies in the last
+//! `152 − lookahead` samples before a frame's release point: at most 144
+//! samples (18 ms), always followed by silence for the rest of the tone. That
+//! is under the 20 ms that no receiver may detect (ETSI ES 201 235-3), and the
+//! digit itself reaches the client as an RFC 4733 event. The `squelch` test
+//! measures the leak over many onset phases.
+//!
+//! A window that passes the early test but is not confirmed (speech) costs up
+//! to 203 samples (25 ms) of muted audio; see the `squelch` test for the
+//! measured figure on the `voice` generator.
 
 use crate::dtmf::{self, DtmfEvent};
 use crate::level::{db_to_gain, saturate};
 use crate::FRAME_SAMPLES;
 
-/// Delay the squelch needs, samples (see the module docs).
-pub const LOOKAHEAD: usize = dtmf::detector_suspect_back();
+/// Look-ahead with which no part of a tone leaks, samples (see the module docs).
+pub const FULL_LOOKAHEAD: usize = dtmf::detector_suspect_back();
+
+/// Default look-ahead, samples: 1 ms, within the gateway's delay budget of
+/// 2 ms beyond the packet time (see the module docs for the onset this lets
+/// through).
+pub const DEFAULT_LOOKAHEAD: usize = 8;
 
 const RING: usize = 512;
-const _: () = assert!(RING >= LOOKAHEAD + 2 * FRAME_SAMPLES);
+const _: () = assert!(RING >= FULL_LOOKAHEAD + 2 * FRAME_SAMPLES);
 
 /// Line -> IP settings.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LineToIpConfig {
     /// DTMF receiver thresholds.
     pub dtmf: dtmf::DetectorConfig,
-    /// Remove detected DTMF from the audio (adds [`LOOKAHEAD`] of delay).
+    /// Remove detected DTMF from the audio.
     pub squelch: bool,
+    /// Delay the squelch may add, samples; at most [`FULL_LOOKAHEAD`] (larger
+    /// values are clamped). Unused without squelch.
+    pub lookahead: usize,
 }
 
 impl Default for LineToIpConfig {
@@ -54,16 +76,19 @@ impl Default for LineToIpConfig {
         Self {
             dtmf: dtmf::DetectorConfig::default(),
             squelch: true,
+            lookahead: DEFAULT_LOOKAHEAD,
         }
     }
 }
 
-/// Line -> IP direction: removes detected DTMF from the audio so that no part
-/// of a detected tone leaks (including its first milliseconds), and reports
+/// Line -> IP direction: removes detected DTMF from the audio (all of it with
+/// [`FULL_LOOKAHEAD`], all but an onset under 20 ms by default), and reports
 /// the digits.
 #[derive(Debug)]
 pub struct LineToIp {
     squelch: bool,
+    /// Output delay, samples.
+    delay: usize,
     detector: dtmf::Detector,
     gain: f32,
     ring: [i16; RING],
@@ -82,6 +107,11 @@ impl LineToIp {
     pub fn new(config: LineToIpConfig) -> Self {
         Self {
             squelch: config.squelch,
+            delay: if config.squelch {
+                config.lookahead.min(FULL_LOOKAHEAD)
+            } else {
+                0
+            },
             detector: dtmf::Detector::new(config.dtmf),
             gain: 1.0,
             ring: [0; RING],
@@ -148,14 +178,10 @@ impl LineToIp {
         self.detector.poll_event()
     }
 
-    /// Delay from input to output: [`LOOKAHEAD`] (152 samples, 19 ms) with
-    /// squelch, 0 without.
+    /// Delay from input to output: the configured look-ahead with squelch,
+    /// 0 without.
     pub fn delay_samples(&self) -> usize {
-        if self.squelch {
-            LOOKAHEAD
-        } else {
-            0
-        }
+        self.delay
     }
 
     /// Output gain, dB (saturating).

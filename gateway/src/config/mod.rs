@@ -9,10 +9,12 @@ pub mod edit;
 mod error;
 pub mod live;
 mod load;
+mod media;
 mod model;
 mod sip;
 
 pub use board::{LedsConfig, ResetButtonLine};
 pub use error::ConfigError;
 pub use load::{load, parse};
+pub use media::{Codec, MediaConfig};
 pub use model::*;

@@ -5,6 +5,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use serde::Deserialize;
 
+use super::MediaConfig;
+
 /// The whole configuration file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -337,103 +339,6 @@ fn default_rtp_address() -> IpAddr {
 
 fn default_rtp_base() -> u16 {
     20000
-}
-
-/// An audio codec the gateway can speak toward IP clients.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-pub enum Codec {
-    /// G.711 µ-law, static payload type 0.
-    #[serde(rename = "PCMU")]
-    Pcmu,
-    /// G.711 A-law, static payload type 8.
-    #[serde(rename = "PCMA")]
-    Pcma,
-    /// Opus (RFC 7587), dynamic payload type 111 in our offers.
-    #[serde(rename = "opus", alias = "OPUS")]
-    Opus,
-}
-
-/// Codec preferences, DTMF transport, jitter buffer, Opus and echo control
-/// (the `[media]` table; documented in docs/CONFIGURATION.md).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MediaConfig {
-    /// Codecs in order of preference.
-    #[serde(default = "default_codecs")]
-    pub codecs: Vec<Codec>,
-    /// Payload type offered for RFC 4733 telephone-event.
-    #[serde(default = "default_te_pt")]
-    pub telephone_event_payload_type: u8,
-    /// Frames (20 ms each) of spare audio buffered before playout starts.
-    #[serde(default = "default_jitter_frames")]
-    pub jitter_frames: u8,
-    /// Least spare audio the adaptive jitter buffer keeps, ms.
-    #[serde(default)]
-    pub jitter_min_ms: u16,
-    /// Most spare audio the adaptive jitter buffer keeps, ms (at most 400).
-    #[serde(default = "default_jitter_max_ms")]
-    pub jitter_max_ms: u16,
-    /// Opus bit rate toward clients, bits per second.
-    #[serde(default = "default_opus_bitrate")]
-    pub opus_bitrate: u32,
-    /// Opus encoder complexity, 0..=10.
-    #[serde(default = "default_opus_complexity")]
-    pub opus_complexity: u8,
-    /// Highest rate the Opus encoder runs at (the client's maxplaybackrate may
-    /// lower it): 8000, 16000, 24000 or 48000.
-    #[serde(default = "default_opus_rate")]
-    pub opus_max_encode_rate_hz: u32,
-    /// Line echo canceller tail, ms (16..=64).
-    #[serde(default = "default_echo_tail_ms")]
-    pub echo_tail_ms: u16,
-}
-
-impl Default for MediaConfig {
-    fn default() -> Self {
-        MediaConfig {
-            codecs: default_codecs(),
-            telephone_event_payload_type: default_te_pt(),
-            jitter_frames: default_jitter_frames(),
-            jitter_min_ms: 0,
-            jitter_max_ms: default_jitter_max_ms(),
-            opus_bitrate: default_opus_bitrate(),
-            opus_complexity: default_opus_complexity(),
-            opus_max_encode_rate_hz: default_opus_rate(),
-            echo_tail_ms: default_echo_tail_ms(),
-        }
-    }
-}
-
-fn default_codecs() -> Vec<Codec> {
-    vec![Codec::Pcmu, Codec::Pcma]
-}
-
-fn default_te_pt() -> u8 {
-    101
-}
-
-fn default_jitter_max_ms() -> u16 {
-    200
-}
-
-fn default_opus_bitrate() -> u32 {
-    24_000
-}
-
-fn default_opus_complexity() -> u8 {
-    5
-}
-
-fn default_opus_rate() -> u32 {
-    48_000
-}
-
-fn default_echo_tail_ms() -> u16 {
-    32
-}
-
-fn default_jitter_frames() -> u8 {
-    1
 }
 
 /// HTTP API settings.

@@ -252,6 +252,7 @@ impl MediaSession {
             line_to_ip: LineToIp::new(LineToIpConfig {
                 dtmf: DetectorConfig::default(),
                 squelch: true,
+                lookahead: config.dtmf_squelch_lookahead(),
             }),
             ip_to_line: IpToLine::new(),
             playout,
@@ -735,7 +736,7 @@ impl MediaSession {
         }
     }
 
-    /// The squelch look-ahead, in samples (part of the gateway's added delay).
+    /// The DTMF squelch look-ahead, samples (part of the gateway's added delay).
     pub fn line_delay_samples(&self) -> usize {
         self.line_to_ip.delay_samples()
     }

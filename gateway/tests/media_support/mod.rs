@@ -291,15 +291,36 @@ pub fn run(codec: ClientCodec, net: Network, seconds: u32, seed: u64) -> Run {
 
     // Lag per second: line sample m (played at m/8000 s on the line's clock)
     // against client sample n (captured at n/(8000·clock) s).
+    let (lag_ms, correlation) = lag_per_second(&input, &line, seconds as usize, net.client_clock);
+    let stats = gw.stats();
+    Run {
+        lag_ms,
+        correlation,
+        stats,
+        lost,
+        lost_frames,
+        carries_fec,
+        target_ms: gw_target_ms(&gw),
+        line,
+    }
+}
+
+/// The lag (ms) of `output` behind `input` and its correlation, for each
+/// second from the second one on: the median of five 200 ms windows where the
+/// voice is clearly found (correlation > 0.6); seconds with none are left out.
+pub fn lag_per_second(
+    input: &[i16],
+    output: &[i16],
+    seconds: usize,
+    clock: f64,
+) -> (Vec<f64>, Vec<f64>) {
     let mut lag_ms = Vec::new();
     let mut correlation = Vec::new();
-    for s in 1..seconds as usize {
-        // Five 200 ms windows per second; the second's figure is the median
-        // of the windows where the voice is clearly found (correlation > 0.6).
+    for s in 1..seconds {
         let mut found: Vec<(f64, f64)> = Vec::new();
         for w in 0..5 {
             let from = s * 8000 + w * 1600;
-            let (lag, c) = best_lag(&input, &line, from, from + 1600, net.client_clock);
+            let (lag, c) = best_lag(input, output, from, from + 1600, clock);
             if c > 0.6 {
                 found.push((lag, c));
             }
@@ -312,17 +333,7 @@ pub fn run(codec: ClientCodec, net: Network, seconds: u32, seed: u64) -> Run {
         lag_ms.push(lag);
         correlation.push(c);
     }
-    let stats = gw.stats();
-    Run {
-        lag_ms,
-        correlation,
-        stats,
-        lost,
-        lost_frames,
-        carries_fec,
-        target_ms: gw_target_ms(&gw),
-        line,
-    }
+    (lag_ms, correlation)
 }
 
 /// The lag (ms) of `line[from..to]` behind `input`, and its correlation.
