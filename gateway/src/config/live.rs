@@ -74,4 +74,40 @@ mod tests {
             assert!(!is_live(k), "{k}");
         }
     }
+
+    /// `is_live` and `merge` are two lists of the same keys: a key is live
+    /// exactly when changing it changes what `merge` gives the running gateway.
+    #[test]
+    fn merge_takes_exactly_the_live_keys() {
+        use crate::config::edit::Editable;
+        use crate::config::parse;
+        use std::path::Path;
+
+        let base = include_str!("../../../config/demo.toml");
+        let effective = parse(Path::new("demo.toml"), base).expect("demo config");
+        for (key, value) in [
+            ("routes[0].prefix", "9"),
+            ("commands.interdigit_timeout_ms", "4000"),
+            ("commands.sequence[0].digits", "*77"),
+            ("ports[1].ani", "4155550999"),
+            ("ports[0].inbound_uri", "sip:other@127.0.0.1:5091"),
+            ("console.idle_timeout_s", "120"),
+            ("console.max_login_failures", "7"),
+            ("sip.listen", "127.0.0.1:5070"),
+            ("rtp.port_base", "30000"),
+            ("media.echo_tail_ms", "64"),
+            ("media.dtmf_squelch_lookahead_ms", "19"),
+            ("line.dial_tone_wait_ms", "2500"),
+            ("console.device", "/dev/ttyS1"),
+            ("log.level", "debug"),
+            ("api.listen", "127.0.0.1:8081"),
+        ] {
+            let mut edited = Editable::from_text(base).expect("demo text");
+            edited.set(key, value).expect(key);
+            let committed = edited.validate().expect(key);
+            let merged = merge(&effective, &committed);
+            let changed = format!("{merged:?}") != format!("{effective:?}");
+            assert_eq!(changed, is_live(key), "{key} = {value}");
+        }
+    }
 }
