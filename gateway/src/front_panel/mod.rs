@@ -208,7 +208,7 @@ impl FrontPanel {
     /// Show the controller's state at `now`.
     pub fn refresh(&mut self, now: Instant, core: &Controller) {
         let status = status::gateway_status(
-            &core.ports_view(),
+            core.port_states(),
             &core.upstream_registrations(),
             &self.port_faults,
             self.card_fault,

@@ -15,9 +15,7 @@
 use board::led::{GatewayStatus, PortActivity, Registration};
 use sip::{RegistrationInfo, RegistrationState};
 
-use crate::call::PortView;
-
-/// A port's activity from its state's name ([`PortView::state`]).
+/// A port's activity from its state's name (`PortView::state`).
 pub fn port_activity(state: &str) -> PortActivity {
     match state {
         "idle" => PortActivity::Idle,
@@ -48,23 +46,24 @@ pub fn registration(upstream: &[RegistrationInfo]) -> Registration {
     }
 }
 
-/// The status from the controller's views; `port_faults[n]` marks port `n`'s line
-/// interface as failed, `system_fault` a fault of the box (the line card failing).
-pub fn gateway_status(
-    ports: &[PortView],
+/// The status from the ports' state names (in port order, borrowed from the
+/// controller: `Controller::port_states`) and the registrations;
+/// `port_faults[n]` marks port `n`'s line interface as failed, `system_fault` a
+/// fault of the box (the line card failing).
+pub fn gateway_status<'a>(
+    port_states: impl Iterator<Item = &'a str>,
     upstream: &[RegistrationInfo],
     port_faults: &[bool],
     system_fault: bool,
 ) -> GatewayStatus {
     GatewayStatus {
-        ports: ports
-            .iter()
+        ports: port_states
             .enumerate()
-            .map(|(i, p)| {
+            .map(|(i, state)| {
                 if port_faults.get(i).copied().unwrap_or(false) {
                     PortActivity::Fault
                 } else {
-                    port_activity(p.state)
+                    port_activity(state)
                 }
             })
             .collect(),

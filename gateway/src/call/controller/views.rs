@@ -30,6 +30,12 @@ impl Controller {
             .collect()
     }
 
+    /// Every port's state name, in port order (what [`PortView::state`] says,
+    /// without building the views: the front panel reads it 40 times a second).
+    pub fn port_states(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.ports.iter().map(|p| p.line.state_name())
+    }
+
     /// Every call.
     pub fn calls_view(&self, now: Instant) -> Vec<CallView> {
         self.calls
