@@ -2,7 +2,7 @@
 //!
 //! - [`config`]: the TOML configuration and its validation.
 //! - [`call`]: the sans-IO core ([`call::Controller`]) gluing SIP, line ports and media.
-//! - [`line`]: FXO line signalling above the driver trait.
+//! - [`line`](mod@line): FXO line signalling above the driver trait.
 //! - [`card`]: the configured line card (simulated exchange or hardware).
 //! - [`front_panel`]: the LEDs showing the gateway's state, the reset button.
 //! - [`media`]: RTP, RFC 4733, playout, SDP offer/answer for the audio stream.

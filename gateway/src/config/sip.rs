@@ -14,7 +14,7 @@ use super::model::{PortConfig, SipConfig, SipUpstreamConfig};
 
 impl SipConfig {
     /// The SIP endpoint's configuration for a socket bound at `local`.
-    /// Call after [`SipConfig::validate`] passed.
+    /// Call on a configuration that loaded (loading validates it).
     pub fn endpoint_config(&self, local: SocketAddr) -> EndpointConfig {
         let mut config = EndpointConfig::new(local);
         config.user_agent = self.user_agent.clone();
@@ -64,7 +64,7 @@ impl SipConfig {
 
     /// Our own registrations with the `[[sip.upstream]]` registrars: one per
     /// port (its ANI as the user; ports without an ANI are skipped) or one
-    /// shared `user`. Call after [`SipConfig::validate`] passed.
+    /// shared `user`. Call on a configuration that loaded (loading validates it).
     pub fn upstream_registrations(&self, ports: &[PortConfig]) -> Vec<Registration> {
         let mut out = Vec::new();
         for up in &self.upstream {
