@@ -46,7 +46,6 @@ fn cases() -> Vec<(HybridModel, f32, Far, f32, usize)> {
 }
 
 #[test]
-#[ignore = "known shortfall: 31/32 cases pass; speech at -20 dBm0 through D9 at ERL 6 dB reaches 30 dB ERLE only at 2.5 s: Geigel false alarms on the dispersive echo (docs/ECHO.md; run with --ignored)"]
 fn test_2b_convergence_nlp_off() {
     let len = secs(3.0);
     let mut rows = Vec::new();

@@ -7,7 +7,7 @@ use super::history::History;
 use super::kernels::{self, Update};
 use super::nlp::Nlp;
 use super::whitening::Whitener;
-use super::{ConfigError, MAX_TAPS};
+use super::{flush, ConfigError, MAX_TAPS};
 use crate::level::{dbm0_to_power, saturate};
 
 /// Most energy (Σh²) the output filter may have: a 2-wire hybrid is passive, so
@@ -48,6 +48,10 @@ const ENVELOPE_DECAY: f32 = 1.0 / 512.0;
 const COPY_MAX_RESIDUAL: f32 = 1.0 / 64.0;
 /// Consecutive samples the background filter must win before it is copied.
 const COPY_DWELL: u32 = 32;
+/// Background updates between snapshots of it into the candidate (4 ms of
+/// adaptation): the candidate is the background frozen, so its error is a
+/// fixed filter's, like the foreground's (see [`Canceller::step`]).
+const CANDIDATE_PERIOD: u32 = 32;
 /// Consecutive samples the background filter must lose badly before the
 /// foreground is copied back into it.
 const RESTORE_DWELL: u32 = 128;
@@ -165,6 +169,11 @@ pub struct Canceller {
     pending_white: bool,
     /// Produces the output; copied from the background when that does better.
     foreground: [f32; MAX_TAPS],
+    /// The background as it was at most [`CANDIDATE_PERIOD`] updates ago,
+    /// not adapting: what the background's taps are worth as a fixed filter.
+    candidate: [f32; MAX_TAPS],
+    /// Background updates since the candidate was last taken.
+    candidate_age: u32,
     hp_far: HighPass,
     hp_near: HighPass,
     geigel: Geigel,
@@ -186,6 +195,7 @@ pub struct Canceller {
     near_cmp: f32,
     err_fg_cmp: f32,
     err_bg_cmp: f32,
+    err_cand_cmp: f32,
     /// Power of the error the update uses (whitened or not).
     err_update: f32,
     copy_count: u32,
@@ -223,11 +233,13 @@ impl Canceller {
             nlp_enabled: config.nlp,
             history: History::new(taps),
             white_history: History::new(taps),
-            whitener: Whitener::new(),
+            whitener: Whitener::new(dbm0_to_power(FAR_ACTIVE_DBM0)),
             background: [0.0; MAX_TAPS],
             pending: Update::NONE,
             pending_white: false,
             foreground: [0.0; MAX_TAPS],
+            candidate: [0.0; MAX_TAPS],
+            candidate_age: 0,
             hp_far: HighPass::new(),
             hp_near: HighPass::new(),
             geigel: Geigel::new(taps, 10f32.powf(-config.geigel_erl_db / 20.0), hold),
@@ -244,6 +256,7 @@ impl Canceller {
             near_cmp: 0.0,
             err_fg_cmp: 0.0,
             err_bg_cmp: 0.0,
+            err_cand_cmp: 0.0,
             err_update: 0.0,
             copy_count: 0,
             restore_count: 0,
@@ -289,6 +302,7 @@ impl Canceller {
             .zip(near_end[..n].chunks(BLOCK))
             .zip(out[..n].chunks_mut(BLOCK))
         {
+            self.flush_decayed();
             let (mut x, mut d) = ([0f32; BLOCK], [0f32; BLOCK]);
             let len = far.len();
             for ((o, &s), (p, &t)) in x.iter_mut().zip(far).zip(d.iter_mut().zip(near)) {
@@ -314,6 +328,27 @@ impl Canceller {
                 }
             }
         }
+    }
+
+    /// Sets the decaying states below [`super::FLUSH`] to 0 (once per block).
+    fn flush_decayed(&mut self) {
+        for state in [
+            &mut self.far_power,
+            &mut self.err_fg_fast,
+            &mut self.echo_envelope,
+            &mut self.echo_fast,
+            &mut self.near_cmp,
+            &mut self.err_fg_cmp,
+            &mut self.err_bg_cmp,
+            &mut self.err_cand_cmp,
+            &mut self.err_update,
+            &mut self.near_erle,
+            &mut self.far_erle,
+            &mut self.err_erle,
+        ] {
+            flush(state);
+        }
+        self.nlp.flush_decayed();
     }
 
     /// One sample: `x` the high-passed far end, `d` the high-passed near end.
@@ -409,9 +444,11 @@ impl Canceller {
         }
 
         // Two-path control: promote a better background, restore a diverged one.
+        let e_cand = d - y.cand;
         smooth(&mut self.near_cmp, d * d, COMPARE);
         smooth(&mut self.err_fg_cmp, e_fg * e_fg, COMPARE);
         smooth(&mut self.err_bg_cmp, e_bg * e_bg, COMPARE);
+        smooth(&mut self.err_cand_cmp, e_cand * e_cand, COMPARE);
         // Before the first convergence a background that halves the near end
         // is progress; after it, see COPY_MAX_RESIDUAL. (No allowance for the
         // line noise after it: the background tracker can read a near talker
@@ -422,13 +459,31 @@ impl Canceller {
         } else {
             0.5 * self.near_cmp
         };
-        if far_active && self.err_bg_cmp < 0.7 * self.err_fg_cmp && self.err_bg_cmp < copy_limit {
+        // The background's error is an adapting filter's a priori error: each
+        // update also fits the next samples of a predictable residual (through
+        // the whitener's synthesis filter, up to a pitch period ahead), which
+        // a frozen copy of the same taps does not do. Once the canceller has
+        // converged, a background ahead of the foreground only by that
+        // tracking, as when a phrase starts in a band the filters have not
+        // learnt, must not replace it: the candidate, the same background
+        // frozen at most 32 updates (4 ms of adaptation) ago, must also do
+        // better than the foreground on the same samples. (Before that, the
+        // foreground is worth little and follows the background's fast
+        // progress on the first test alone.)
+        let fair = !self.has_converged || self.err_cand_cmp < self.err_fg_cmp;
+        if far_active
+            && self.err_bg_cmp < 0.7 * self.err_fg_cmp
+            && fair
+            && self.err_bg_cmp < copy_limit
+        {
             self.copy_count += 1;
             if self.copy_count >= COPY_DWELL {
                 self.flush_update();
                 let energy = kernels::energy(&self.background[..self.taps]);
                 if energy <= MAX_PATH_ENERGY {
                     self.foreground[..self.taps].copy_from_slice(&self.background[..self.taps]);
+                    self.candidate[..self.taps].copy_from_slice(&self.background[..self.taps]);
+                    self.candidate_age = 0;
                     let l1 = self.foreground[..self.taps].iter().map(|h| h.abs()).sum();
                     self.geigel.set_path_gain(l1);
                     self.err_fg_cmp = self.err_bg_cmp;
@@ -445,6 +500,15 @@ impl Canceller {
             }
         } else {
             self.copy_count = 0;
+        }
+        if adapt {
+            self.candidate_age += 1;
+            if self.candidate_age >= CANDIDATE_PERIOD {
+                // (Without the pending update: the background as the last
+                // pass left it.)
+                self.candidate[..self.taps].copy_from_slice(&self.background[..self.taps]);
+                self.candidate_age = 0;
+            }
         }
         if self.err_bg_cmp > 4.0 * self.err_fg_cmp && self.err_fg_cmp < self.near_cmp {
             self.restore_count += 1;
@@ -534,28 +598,20 @@ impl Canceller {
             }
             return kernels::Outputs::default();
         }
-        let white = whiten.then(|| self.white_history.window());
+        let inputs = kernels::Inputs {
+            fg: &self.foreground[..taps],
+            cand: &self.candidate[..taps],
+            x: &self.history.window()[..taps],
+            white: whiten.then(|| self.white_history.window()),
+            prev,
+        };
         #[cfg(target_arch = "x86_64")]
         if let Some(avx2) = self.avx2 {
             if taps.is_multiple_of(kernels::LANES) {
-                return avx2.fused(
-                    &mut self.background[..taps],
-                    &self.foreground[..taps],
-                    &self.history.window()[..taps],
-                    white,
-                    prev,
-                    update,
-                );
+                return avx2.fused(&mut self.background[..taps], inputs, update);
             }
         }
-        kernels::fused(
-            &mut self.background[..taps],
-            &self.foreground[..taps],
-            self.history.window(),
-            white,
-            prev,
-            update,
-        )
+        kernels::fused(&mut self.background[..taps], inputs, update)
     }
 
     /// Applies the pending update now (its regressor is the current window:

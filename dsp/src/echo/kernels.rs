@@ -4,9 +4,10 @@
 //!
 //! The per-sample filter work is one fused pass over the taps
 //! ([`fused`]): it applies the background filter's pending NLMS update from
-//! the previous sample and computes the foreground, background and (when
-//! pre-whitening) whitened-background outputs for the current sample, so
-//! each tap is loaded once per sample instead of four times.
+//! the previous sample and computes the foreground, background, candidate
+//! (a frozen copy of the background) and, when pre-whitening, the
+//! whitened-background outputs for the current sample, so each tap is
+//! loaded once per sample instead of five times.
 
 use wide::f32x8;
 
@@ -58,49 +59,57 @@ pub(crate) fn apply_update(h: &mut [f32], r: &[f32], u: Update) {
     }
 }
 
-/// Outputs of one fused pass: foreground and background filter on the
-/// plain window, background filter on the whitened window.
+/// Outputs of one fused pass: foreground, background and candidate filter
+/// on the plain window, background filter on the whitened window.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Outputs {
     pub(crate) fg: f32,
     pub(crate) bg: f32,
     pub(crate) white: f32,
+    pub(crate) cand: f32,
+}
+
+/// The filters one pass reads besides the background it updates, and the
+/// windows: foreground and candidate taps, the plain window `x`, the
+/// whitened window (if the pass is to use it) and the pending update's
+/// regressor `prev`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Inputs<'a> {
+    pub(crate) fg: &'a [f32],
+    pub(crate) cand: &'a [f32],
+    pub(crate) x: &'a [f32],
+    pub(crate) white: Option<&'a [f32]>,
+    pub(crate) prev: &'a [f32],
 }
 
 /// One pass over the taps: first `bg ← keep·bg + k·prev` (the previous
 /// sample's update, `prev` its regressor window), then with the updated
-/// taps `fg·x`, `bg·x` and, if `white` is given, `bg·white`.
+/// taps `fg·x`, `bg·x`, `cand·x` and, if `white` is given, `bg·white`.
 ///
 /// All slices are `bg.len()` long (a multiple of [`LANES`]) except `prev`
 /// which may be longer. Falls back to the plain loops for other lengths.
 #[inline]
-pub(crate) fn fused(
-    bg: &mut [f32],
-    fg: &[f32],
-    x: &[f32],
-    white: Option<&[f32]>,
-    prev: &[f32],
-    u: Update,
-) -> Outputs {
+pub(crate) fn fused(bg: &mut [f32], i: Inputs<'_>, u: Update) -> Outputs {
     let n = bg.len();
     if !n.is_multiple_of(LANES) {
         if !u.is_none() {
-            apply_update(bg, prev, u);
+            apply_update(bg, i.prev, u);
         }
         return Outputs {
-            fg: dot(fg, x),
-            bg: dot(bg, x),
-            white: white.map_or(0.0, |w| dot(bg, w)),
+            fg: dot(i.fg, i.x),
+            bg: dot(bg, i.x),
+            white: i.white.map_or(0.0, |w| dot(bg, w)),
+            cand: dot(i.cand, i.x),
         };
     }
-    let (fg, x, prev) = (&fg[..n], &x[..n], &prev[..n]);
-    match (white, u.is_none(), u.keep == 1.0) {
-        (Some(w), true, _) => fused_dots::<true>(bg, fg, x, &w[..n]),
-        (None, true, _) => fused_dots::<false>(bg, fg, x, x),
-        (Some(w), false, true) => fused_update::<true, false>(bg, fg, x, &w[..n], prev, u),
-        (Some(w), false, false) => fused_update::<true, true>(bg, fg, x, &w[..n], prev, u),
-        (None, false, true) => fused_update::<false, false>(bg, fg, x, x, prev, u),
-        (None, false, false) => fused_update::<false, true>(bg, fg, x, x, prev, u),
+    let (fg, c, x, prev) = (&i.fg[..n], &i.cand[..n], &i.x[..n], &i.prev[..n]);
+    match (i.white, u.is_none(), u.keep == 1.0) {
+        (Some(w), true, _) => fused_dots::<true>(bg, fg, c, x, &w[..n]),
+        (None, true, _) => fused_dots::<false>(bg, fg, c, x, x),
+        (Some(w), false, true) => fused_update::<true, false>(bg, fg, c, x, &w[..n], prev, u),
+        (Some(w), false, false) => fused_update::<true, true>(bg, fg, c, x, &w[..n], prev, u),
+        (None, false, true) => fused_update::<false, false>(bg, fg, c, x, x, prev, u),
+        (None, false, false) => fused_update::<false, true>(bg, fg, c, x, x, prev, u),
     }
 }
 
@@ -114,16 +123,24 @@ fn load(c: &[f32; FUSED_LANES]) -> f32x8 {
 }
 
 #[inline(always)]
-fn fused_dots<const WHITE: bool>(bg: &[f32], fg: &[f32], x: &[f32], w: &[f32]) -> Outputs {
-    let (mut afg, mut abg, mut aw) = (f32x8::ZERO, f32x8::ZERO, f32x8::ZERO);
+fn fused_dots<const WHITE: bool>(
+    bg: &[f32],
+    fg: &[f32],
+    c: &[f32],
+    x: &[f32],
+    w: &[f32],
+) -> Outputs {
+    let (mut afg, mut abg, mut aw, mut ac) = (f32x8::ZERO, f32x8::ZERO, f32x8::ZERO, f32x8::ZERO);
     let (bg, _) = bg.as_chunks::<FUSED_LANES>();
     let (fg, _) = fg.as_chunks::<FUSED_LANES>();
+    let (c, _) = c.as_chunks::<FUSED_LANES>();
     let (x, _) = x.as_chunks::<FUSED_LANES>();
     let (w, _) = w.as_chunks::<FUSED_LANES>();
-    for (((cb, cf), cx), cw) in bg.iter().zip(fg).zip(x).zip(w) {
+    for ((((cb, cf), cc), cx), cw) in bg.iter().zip(fg).zip(c).zip(x).zip(w) {
         let (b, vx) = (load(cb), load(cx));
         afg = load(cf).mul_add(vx, afg);
         abg = b.mul_add(vx, abg);
+        ac = load(cc).mul_add(vx, ac);
         if WHITE {
             aw = b.mul_add(load(cw), aw);
         }
@@ -132,6 +149,7 @@ fn fused_dots<const WHITE: bool>(bg: &[f32], fg: &[f32], x: &[f32], w: &[f32]) -
         fg: afg.reduce_add(),
         bg: abg.reduce_add(),
         white: if WHITE { aw.reduce_add() } else { 0.0 },
+        cand: ac.reduce_add(),
     }
 }
 
@@ -139,19 +157,21 @@ fn fused_dots<const WHITE: bool>(bg: &[f32], fg: &[f32], x: &[f32], w: &[f32]) -
 fn fused_update<const WHITE: bool, const LEAK: bool>(
     bg: &mut [f32],
     fg: &[f32],
+    c: &[f32],
     x: &[f32],
     w: &[f32],
     prev: &[f32],
     u: Update,
 ) -> Outputs {
-    let (mut afg, mut abg, mut aw) = (f32x8::ZERO, f32x8::ZERO, f32x8::ZERO);
+    let (mut afg, mut abg, mut aw, mut ac) = (f32x8::ZERO, f32x8::ZERO, f32x8::ZERO, f32x8::ZERO);
     let (k, keep) = (f32x8::splat(u.k), f32x8::splat(u.keep));
     let (bg, _) = bg.as_chunks_mut::<FUSED_LANES>();
     let (fg, _) = fg.as_chunks::<FUSED_LANES>();
+    let (c, _) = c.as_chunks::<FUSED_LANES>();
     let (x, _) = x.as_chunks::<FUSED_LANES>();
     let (w, _) = w.as_chunks::<FUSED_LANES>();
     let (prev, _) = prev.as_chunks::<FUSED_LANES>();
-    for ((((cb, cf), cx), cw), cp) in bg.iter_mut().zip(fg).zip(x).zip(w).zip(prev) {
+    for (((((cb, cf), cc), cx), cw), cp) in bg.iter_mut().zip(fg).zip(c).zip(x).zip(w).zip(prev) {
         let h = if LEAK {
             k.mul_add(load(cp), load(cb) * keep)
         } else {
@@ -161,6 +181,7 @@ fn fused_update<const WHITE: bool, const LEAK: bool>(
         let vx = load(cx);
         afg = load(cf).mul_add(vx, afg);
         abg = h.mul_add(vx, abg);
+        ac = load(cc).mul_add(vx, ac);
         if WHITE {
             aw = h.mul_add(load(cw), aw);
         }
@@ -169,6 +190,7 @@ fn fused_update<const WHITE: bool, const LEAK: bool>(
         fg: afg.reduce_add(),
         bg: abg.reduce_add(),
         white: if WHITE { aw.reduce_add() } else { 0.0 },
+        cand: ac.reduce_add(),
     }
 }
 
@@ -178,11 +200,12 @@ fn fused_update<const WHITE: bool, const LEAK: bool>(
 pub(crate) mod cases {
     use super::Update;
 
-    /// One case: background taps, foreground taps, window, whitened window
-    /// (if any), previous regressor, pending update.
+    /// One case: background taps, foreground taps, candidate taps, window,
+    /// whitened window (if any), previous regressor, pending update.
     pub(crate) struct Case {
         pub(crate) bg: Vec<f32>,
         pub(crate) fg: Vec<f32>,
+        pub(crate) cand: Vec<f32>,
         pub(crate) x: Vec<f32>,
         pub(crate) w: Option<Vec<f32>>,
         pub(crate) p: Vec<f32>,
@@ -206,6 +229,7 @@ pub(crate) mod cases {
                 out.push(Case {
                     bg: sig(0.21, n),
                     fg: sig(0.05, n),
+                    cand: sig(0.29, n),
                     x: sig(0.37, n),
                     w: white.then(|| sig(0.11, n)),
                     p: sig(0.73, n + 1),
@@ -218,6 +242,19 @@ pub(crate) mod cases {
 
     /// Taps equal up to rounding: a pass may use FMA (NEON, AVX2, or x86
     /// built with FMA) where another multiplies and adds.
+    impl Case {
+        /// The pass's inputs besides the background.
+        pub(crate) fn inputs(&self) -> super::Inputs<'_> {
+            super::Inputs {
+                fg: &self.fg,
+                cand: &self.cand,
+                x: &self.x,
+                white: self.w.as_deref(),
+                prev: &self.p,
+            }
+        }
+    }
+
     pub(crate) fn assert_taps_close(a: &[f32], b: &[f32]) {
         for (a, b) in a.iter().zip(b) {
             assert!((a - b).abs() <= 1e-6 * (1.0 + b.abs()), "{a} vs {b}");
@@ -236,10 +273,11 @@ mod tests {
             let (mut bg, w) = (c.bg.clone(), c.w.as_deref());
             let mut reference = c.bg.clone();
             apply_update(&mut reference, &c.p, c.u);
-            let got = fused(&mut bg, &c.fg, &c.x, w, &c.p, c.u);
+            let got = fused(&mut bg, c.inputs(), c.u);
             assert_taps_close(&bg, &reference);
             assert!((got.fg - dot(&c.fg, &c.x)).abs() < 1e-4);
             assert!((got.bg - dot(&reference, &c.x)).abs() < 1e-4);
+            assert!((got.cand - dot(&c.cand, &c.x)).abs() < 1e-4);
             if let Some(w) = w {
                 assert!((got.white - dot(&reference, w)).abs() < 1e-4);
             }

@@ -25,14 +25,19 @@
 //!   adapts with normalised step μ (optional leakage) whenever the far end is
 //!   active and the Geigel detector sees no double talk; its update is
 //!   pre-whitened (the `whitening` module) while its residual is more than
-//!   10 dB above the line noise, plain NLMS below. It is copied to the
+//!   10 dB above the line noise, plain NLMS below (its whitening filter is
+//!   derived only from stretches of far-end signal loud enough to adapt on,
+//!   so a pause leaves the last talkspurt's). It is copied to the
 //!   foreground, which makes the output, only when it has done clearly
 //!   better over 4 ms and, once the canceller has first converged (ERLE
 //!   estimate 20 dB), only if it leaves the residual 18 dB under the near
-//!   end, which a filter trained on a near talker cannot; it is restored
-//!   from the foreground when it has done much worse over 16 ms. Double
-//!   talk the detector misses can therefore disturb the background but not
-//!   the output.
+//!   end, which a filter trained on a near talker cannot, and if a frozen
+//!   snapshot of it (the *candidate*, retaken every 32 updates) also beats
+//!   the foreground: the background's own error is an adapting filter's,
+//!   which tracks a predictable residual that its taps, frozen, do not
+//!   cancel. It is restored from the foreground when it has done much worse
+//!   over 16 ms. Double talk the detector misses can therefore disturb the
+//!   background but not the output.
 //! * **Double talk**: Geigel (near > far maximum over the tail times the
 //!   larger of −6 dB and the foreground's ℓ1 norm, capped at 0 dB; held
 //!   30 ms) freezes adaptation. Once converged (ERLE estimate 15 dB), a
@@ -43,9 +48,9 @@
 //!   noise at the background level measured in far-end silence.
 //!
 //! All state is in fixed arrays sized for [`MAX_TAPS`] (64 ms); a frame
-//! costs about 4 × taps multiply-adds per sample (SIMD: `wide`, and AVX2+FMA
-//! chosen at run time on x86-64) and never allocates. Results against
-//! G.168: `docs/ECHO.md`.
+//! costs about 5 × taps multiply-adds per sample in one fused pass (SIMD:
+//! `wide`, and AVX2+FMA chosen at run time on x86-64) and never allocates.
+//! Results against G.168: `docs/ECHO.md`.
 //! [`hybrid::EchoPath`] simulates the G.168 Annex D hybrids for tests.
 //!
 //! G.168 clauses exercised by `dsp/tests/g168_*.rs`: 6.4.2.3–6.4.2.4
@@ -70,6 +75,24 @@ pub use nlp::MAX_COMFORT_DBM0;
 
 /// Longest filter, taps (64 ms at 8 kHz).
 pub const MAX_TAPS: usize = 512;
+
+/// A state that decays geometrically once its input stops (a smoothed power
+/// in digital silence, the NLP's gain while it suppresses) reaches the
+/// subnormal range and sticks at the smallest subnormal, and on x86 every
+/// multiply by a subnormal takes a slow microcode path (the NLP's gain alone
+/// took a tenth of the canceller's time). Below this (−200 dB, far under any
+/// level the canceller compares) such states are set to 0 once per 160-sample
+/// block; none decays faster than 1/16 per sample, so none gets from here to
+/// the subnormals (1e−38) within a block.
+pub(crate) const FLUSH: f32 = 1e-20;
+
+/// Sets `x` to 0 if it is below [`FLUSH`] in magnitude.
+#[inline]
+pub(crate) fn flush(x: &mut f32) {
+    if x.abs() < FLUSH {
+        *x = 0.0;
+    }
+}
 
 /// A configuration the canceller refuses.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -14,6 +14,7 @@
 //! pauses does not raise it. It never exceeds [`MAX_COMFORT_DBM0`]; digital
 //! silence gives no comfort noise at all.
 
+use super::flush;
 use crate::level::dbm0_to_power;
 use crate::noise::Rng;
 
@@ -101,6 +102,13 @@ impl Nlp {
         }
     }
 
+    /// Sets the decaying states that have fallen below [`super::FLUSH`]
+    /// to 0 (once per block).
+    pub(crate) fn flush_decayed(&mut self) {
+        flush(&mut self.gain);
+        flush(&mut self.power);
+    }
+
     /// Approximately Gaussian, zero mean, unit variance: the sum of twelve
     /// uniforms (as [`Rng::gaussian`]) but with 16-bit uniforms, four per
     /// 64-bit draw, so a sample costs three draws instead of twelve.
@@ -130,5 +138,28 @@ impl Nlp {
             y += (1.0 - self.gain) * self.background_rms * self.gaussian();
         }
         y
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Flushed once per block, the gain of a long suppression and the power
+    /// of a long silence reach 0 without passing through the subnormals
+    /// (each multiply by a subnormal is a slow microcode path on x86).
+    #[test]
+    fn decayed_states_never_go_subnormal() {
+        let mut nlp = Nlp::new(1);
+        for block in 0..100 {
+            nlp.flush_decayed();
+            for _ in 0..160 {
+                let residual = if block < 2 { 1000.0 } else { 0.0 };
+                nlp.track(residual, false);
+                nlp.step(residual, true, false);
+                assert!(!nlp.gain.is_subnormal() && !nlp.power.is_subnormal());
+            }
+        }
+        assert_eq!((nlp.gain, nlp.power), (0.0, 0.0));
     }
 }

@@ -25,7 +25,9 @@
 //! bands where the echo is below the noise are not boosted, 60 Hz lag window, Levinson–Durbin in f64), then a
 //! one-tap pitch predictor on A's residual (lag T in 20..=147 samples, i.e.
 //! 54–400 Hz, gain 0 ≤ β ≤ 0.9, used only when the normalised correlation
-//! exceeds 0.3). Both are re-derived every [`UPDATE`] samples.
+//! exceeds 0.3). Both are re-derived every [`UPDATE`] samples, from
+//! windows at least as loud as the far end must be for the filter to adapt
+//! (quieter ones, pauses, keep the last W; see [`Whitener::new`]).
 
 use wide::f32x4;
 
@@ -127,19 +129,28 @@ pub(crate) struct Whitener {
     countdown: u32,
     hann: [f32; WINDOW],
     hann_energy: f64,
+    /// r(0) below which a window is not analysed (W is kept).
+    min_r0: f64,
     /// Gaussian lag window for 60 Hz bandwidth expansion,
     /// exp(−½ (2π · 60 · k / 8000)²), k = 0..=ORDER.
     lag_window: [f64; ORDER + 1],
 }
 
 impl Whitener {
-    pub(crate) fn new() -> Self {
+    /// `min_power`: the mean power (16-bit scale) a window of the reference
+    /// must have to be analysed. W only serves updates, which are made only
+    /// while the far end is active: a window quieter than that (a pause, the
+    /// high-pass ringing out after the talker stops) would give a W fitted
+    /// to nothing the filter adapts on, and the next talkspurt would start
+    /// with it. Below it the last W is kept.
+    pub(crate) fn new(min_power: f32) -> Self {
         let mut hann = [0f32; WINDOW];
         for (n, w) in hann.iter_mut().enumerate() {
             *w = 0.5 - 0.5 * (core::f32::consts::TAU * (n as f32 + 0.5) / WINDOW as f32).cos();
         }
         let mut a = [0.0; PADDED];
         a[0] = 1.0;
+        let hann_energy: f64 = hann.iter().map(|&w| f64::from(w) * f64::from(w)).sum();
         Self {
             a,
             lag: MIN_LAG,
@@ -152,7 +163,9 @@ impl Whitener {
                 let t = 2.0 * core::f64::consts::PI * 60.0 * lag as f64 / 8000.0;
                 (-0.5 * t * t).exp()
             }),
-            hann_energy: hann.iter().map(|&w| f64::from(w) * f64::from(w)).sum(),
+            hann_energy,
+            // (At least the old floor against digital silence.)
+            min_r0: (f64::from(min_power) * hann_energy).max(1e-3),
             hann,
         }
     }
@@ -250,7 +263,7 @@ impl Whitener {
         for (lag, rl) in r.iter_mut().enumerate() {
             *rl = f64::from(kernels::dot(&xw[lag..], &xw[..WINDOW - lag]));
         }
-        if r[0] <= 1e-3 {
+        if r[0] <= self.min_r0 {
             return false;
         }
         r[0] *= WHITE_NOISE_CORRECTION;
