@@ -42,7 +42,6 @@ pub const FRAME_SAMPLES: usize = 160;
 
 pub mod callerid;
 pub mod dtmf;
-/// Line echo cancellation for the 2-wire hybrid (ITU-T G.168).
 pub mod echo;
 pub mod g711;
 pub mod gain;
