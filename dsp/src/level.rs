@@ -57,6 +57,13 @@ pub fn saturate(x: f32) -> i16 {
 mod tests {
     use super::*;
 
+    /// Unity gain needs no arithmetic: the pipelines copy the samples.
+    #[test]
+    fn saturate_is_the_identity_on_i16() {
+        assert!((i16::MIN..=i16::MAX).all(|x| saturate(f32::from(x)) == x));
+        assert!((i16::MIN..=i16::MAX).all(|x| saturate(f32::from(x) * 1.0) == x));
+    }
+
     #[test]
     fn reference_points() {
         assert!((dbm0_to_peak(0.0) - 22_790.0).abs() < 0.01);

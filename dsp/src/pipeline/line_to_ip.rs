@@ -133,12 +133,7 @@ impl LineToIp {
                 .samples_to_next_window()
                 .min(FRAME_SAMPLES - pos);
             let chunk = &input[pos..pos + n];
-            for &s in chunk {
-                let slot = (self.received % RING as u64) as usize;
-                self.ring[slot] = s;
-                self.muted[slot] = self.received < self.mute_until;
-                self.received += 1;
-            }
+            self.store(chunk);
             self.detector.process(chunk);
             if let Some((from, to)) = self.detector.take_suspect() {
                 if self.squelch {
@@ -149,21 +144,54 @@ impl LineToIp {
         }
         let delay = self.delay_samples() as u64;
         let first = (self.received - FRAME_SAMPLES as u64) as i64 - delay as i64;
-        for (k, out) in output.iter_mut().enumerate() {
-            let idx = first + k as i64;
-            *out = if idx < 0 {
-                0
-            } else {
-                let slot = (idx as u64 % RING as u64) as usize;
-                if self.muted[slot] {
-                    self.muted_count += 1;
-                    0
-                } else {
-                    saturate(f32::from(self.ring[slot]) * self.gain)
+        // Before the first input sample (the look-ahead's start): silence.
+        let lead = (-first).clamp(0, FRAME_SAMPLES as i64) as usize;
+        output[..lead].fill(0);
+        let mut out = &mut output[lead..];
+        let mut slot = ((first + lead as i64) as u64 % RING as u64) as usize;
+        while !out.is_empty() {
+            // Up to the ring's end, then from its start.
+            let n = out.len().min(RING - slot);
+            let (now, rest) = out.split_at_mut(n);
+            let ring = &self.ring[slot..slot + n];
+            let muted = &self.muted[slot..slot + n];
+            let mut count = 0;
+            if self.gain == 1.0 {
+                // saturate(x · 1.0) is x for every i16.
+                for ((o, &x), &m) in now.iter_mut().zip(ring).zip(muted) {
+                    count += usize::from(m);
+                    *o = if m { 0 } else { x };
                 }
-            };
+            } else {
+                for ((o, &x), &m) in now.iter_mut().zip(ring).zip(muted) {
+                    count += usize::from(m);
+                    *o = if m {
+                        0
+                    } else {
+                        saturate(f32::from(x) * self.gain)
+                    };
+                }
+            }
+            self.muted_count += count as u64;
+            out = rest;
+            slot = 0;
         }
         self.released = (first + FRAME_SAMPLES as i64).max(0) as u64;
+    }
+
+    /// Appends input samples to the ring, marked muted where an earlier mark
+    /// reached past the input received so far.
+    fn store(&mut self, mut chunk: &[i16]) {
+        while !chunk.is_empty() {
+            let slot = (self.received % RING as u64) as usize;
+            let n = chunk.len().min(RING - slot);
+            self.ring[slot..slot + n].copy_from_slice(&chunk[..n]);
+            let marked = self.mute_until.saturating_sub(self.received).min(n as u64) as usize;
+            self.muted[slot..slot + marked].fill(true);
+            self.muted[slot + marked..slot + n].fill(false);
+            self.received += n as u64;
+            chunk = &chunk[n..];
+        }
     }
 
     fn mark(&mut self, from: u64, to: u64) {
