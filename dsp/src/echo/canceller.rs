@@ -55,6 +55,11 @@ const CANDIDATE_PERIOD: u32 = 32;
 /// Consecutive samples the background filter must lose badly before the
 /// foreground is copied back into it.
 const RESTORE_DWELL: u32 = 128;
+/// Error over line power (3 dB) above which the output filter makes the
+/// line's signal worse rather than better (see [`Canceller::step`]).
+const HARM_RATIO: f32 = 2.0;
+/// Consecutive samples (32 ms) of that before both filters are cleared.
+const HARM_DWELL: u32 = 256;
 /// After convergence, a residual louder than the echo estimate's envelope
 /// times this means a near-end talker (−3 dB: a converged filter, ERLE
 /// ≥ 15 dB, leaves its residual echo 12 dB below that, while a talker as
@@ -200,6 +205,9 @@ pub struct Canceller {
     err_update: f32,
     copy_count: u32,
     restore_count: u32,
+    /// Consecutive far-active samples in which the output filter added power.
+    harm_count: u32,
+    cleared: u32,
     near_erle: f32,
     far_erle: f32,
     err_erle: f32,
@@ -260,6 +268,8 @@ impl Canceller {
             err_update: 0.0,
             copy_count: 0,
             restore_count: 0,
+            harm_count: 0,
+            cleared: 0,
             near_erle: 0.0,
             far_erle: 0.0,
             err_erle: 0.0,
@@ -522,6 +532,22 @@ impl Canceller {
         } else {
             self.restore_count = 0;
         }
+        // Never worse than no canceller. An output filter whose error has more
+        // power than the line's own signal is no echo path: on a line without
+        // echo, in double talk, the background can "explain" stretches of the
+        // near talker from the far end's voice (both voiced, through the
+        // whitened update) and be copied; in the near end's pauses the output
+        // would then play the far end's voice back to it. (Or the echo path
+        // changed beyond what the filter can track.) Clear both filters and
+        // start again.
+        if far_active && self.err_fg_cmp > HARM_RATIO * self.near_cmp {
+            self.harm_count += 1;
+            if self.harm_count >= HARM_DWELL {
+                self.clear_filters();
+            }
+        } else {
+            self.harm_count = 0;
+        }
 
         // ERLE estimate and convergence, while echo is the only signal.
         if adapt {
@@ -612,6 +638,31 @@ impl Canceller {
             }
         }
         kernels::fused(&mut self.background[..taps], inputs, update)
+    }
+
+    /// Both filters (and the candidate) back to no echo path, as at the start.
+    fn clear_filters(&mut self) {
+        self.pending = Update::NONE;
+        self.foreground[..self.taps].fill(0.0);
+        self.background[..self.taps].fill(0.0);
+        self.candidate[..self.taps].fill(0.0);
+        self.candidate_age = 0;
+        self.geigel.set_path_gain(0.0);
+        self.err_fg_cmp = self.near_cmp;
+        self.err_bg_cmp = self.near_cmp;
+        self.err_cand_cmp = self.near_cmp;
+        self.copy_count = 0;
+        self.restore_count = 0;
+        self.harm_count = 0;
+        self.has_converged = false;
+        self.converged = false;
+        self.cleared += 1;
+    }
+
+    /// Times both filters were cleared because the output filter made the
+    /// line's signal worse (see [`Canceller::step`]).
+    pub fn clears(&self) -> u32 {
+        self.cleared
     }
 
     /// Applies the pending update now (its regressor is the current window:
