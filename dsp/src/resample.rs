@@ -30,7 +30,7 @@
 //! # Cost
 //!
 //! The upsampler computes eight consecutive inputs' outputs at once, one
-//! per vector lane (see [`Resampler::upsample`]), several branches and
+//! per vector lane (see `Resampler::upsample`), several branches and
 //! vectors per pass so that each load serves several multiply-adds; the
 //! samples are bit for bit those of the one-dot-product-per-output form it
 //! replaced. 8 → 48 kHz per 20 ms frame (`cargo bench -p gateway --bench
@@ -59,7 +59,7 @@ const MAX_SUB_BLOCK: usize = 32;
 /// `MAX_SUB_BLOCK − 1` inputs past the block.
 const LIN_PAD: usize = MAX_SUB_BLOCK;
 /// Partial sums per output: the lanes of the dot product the upsampler's
-/// arithmetic follows (see [`Resampler::upsample`]).
+/// arithmetic follows (see `Resampler::upsample`).
 const TAP_LANES: usize = 8;
 const _: () = assert!(TAPS_PER_PHASE / TAP_LANES * TAP_LANES == TAPS_PER_PHASE);
 
@@ -357,7 +357,7 @@ impl Resampler {
     }
 }
 
-/// The baseline upsampler ([`Resampler::upsample`]): `wide`'s eight lanes
+/// The baseline upsampler (`Resampler::upsample`): `wide`'s eight lanes
 /// (two SSE2 vectors on x86-64, NEON on aarch64), separate multiply and
 /// add per tap, as [`crate::simd::dot`] does. `lin` holds the 63 inputs
 /// before the block, the block's `n` inputs and room for the last

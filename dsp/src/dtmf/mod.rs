@@ -11,7 +11,7 @@ mod generator;
 
 pub use detector::{Detector, DetectorConfig, DtmfEvent};
 pub use digit::Digit;
-pub use generator::{Generator, GeneratorConfig, GeneratorError};
+pub use generator::{Generator, GeneratorConfig, GeneratorError, QUEUE_CAPACITY};
 
 /// How far before the end of a suspect window a tone may have begun; the
 /// squelch look-ahead of [`crate::pipeline::LineToIp`].

@@ -50,13 +50,13 @@ const COPY_MAX_RESIDUAL: f32 = 1.0 / 64.0;
 const COPY_DWELL: u32 = 32;
 /// Background updates between snapshots of it into the candidate (4 ms of
 /// adaptation): the candidate is the background frozen, so its error is a
-/// fixed filter's, like the foreground's (see [`Canceller::step`]).
+/// fixed filter's, like the foreground's (see `Canceller::step`).
 const CANDIDATE_PERIOD: u32 = 32;
 /// Consecutive samples the background filter must lose badly before the
 /// foreground is copied back into it.
 const RESTORE_DWELL: u32 = 128;
 /// Error over line power (3 dB) above which the output filter makes the
-/// line's signal worse rather than better (see [`Canceller::step`]).
+/// line's signal worse rather than better (see `Canceller::step`).
 const HARM_RATIO: f32 = 2.0;
 /// Consecutive samples (32 ms) of that before both filters are cleared.
 const HARM_DWELL: u32 = 256;
@@ -660,7 +660,7 @@ impl Canceller {
     }
 
     /// Times both filters were cleared because the output filter made the
-    /// line's signal worse (see [`Canceller::step`]).
+    /// line's signal worse (see `Canceller::step`).
     pub fn clears(&self) -> u32 {
         self.cleared
     }

@@ -204,7 +204,7 @@ pub fn answer_offer(offer: &RemoteAudio, ours: &[Codec]) -> Result<Negotiated, N
     })
 }
 
-/// Read the answer to our offer (made with [`offer_sdp`] from `ours`).
+/// Read the answer to our offer (made with [`sdp`] from `ours`).
 pub fn read_answer(answer: &RemoteAudio, ours: &[Codec]) -> Result<Negotiated, NegotiationError> {
     answer_offer(answer, ours)
 }
