@@ -25,6 +25,20 @@ use gateway::media::Negotiated;
 const FRAMES: usize = 3000; // 60 s of audio
 const ROUNDS: usize = 5;
 
+/// The bare codec's encoder: 48 kHz, complexity 5, 24 kb/s, FEC, no DTX (the
+/// pipeline's settings).
+fn bare_encoder() -> OpusEncoder {
+    OpusEncoder::new(
+        SampleRate::Hz48000,
+        Application::Voip,
+        5,
+        24_000,
+        true,
+        false,
+    )
+    .unwrap()
+}
+
 fn voice(seed: u64) -> Vec<[i16; FRAME_SAMPLES]> {
     let mut v = dsp::voice::Voice::new(seed);
     (0..FRAMES)
@@ -142,15 +156,7 @@ fn bare_opus(line: &[[i16; FRAME_SAMPLES]]) -> Duration {
         .collect();
     let mut best = Duration::MAX;
     for _ in 0..ROUNDS {
-        let mut enc = OpusEncoder::new(
-            SampleRate::Hz48000,
-            Application::Voip,
-            5,
-            24_000,
-            true,
-            false,
-        )
-        .unwrap();
+        let mut enc = bare_encoder();
         let mut dec = OpusDecoder::new(SampleRate::Hz8000).unwrap();
         let mut packet = [0u8; 1500];
         let mut out = [0i16; 960];
@@ -308,15 +314,7 @@ fn stages(line: &[[i16; FRAME_SAMPLES]], packets: &[Vec<u8>], g711_packets: &[Ve
     let mut wide_raw = vec![[0i16; 960]; line.len()];
     upsample(line, &mut wide_raw);
     let encode = |frames: &[[i16; 960]]| {
-        let mut enc = OpusEncoder::new(
-            SampleRate::Hz48000,
-            Application::Voip,
-            5,
-            24_000,
-            true,
-            false,
-        )
-        .unwrap();
+        let mut enc = bare_encoder();
         let mut packet = [0u8; 1500];
         for w in frames {
             black_box(enc.encode(w, &mut packet).unwrap());
