@@ -40,11 +40,6 @@ pub fn rms_dbm0(samples: &[i16]) -> f32 {
     power_to_dbm0((sum / samples.len() as f64) as f32)
 }
 
-/// Linear gain factor for `db`.
-pub(crate) fn db_to_gain(db: f32) -> f32 {
-    10f32.powf(db / 20.0)
-}
-
 /// Rounds and saturates to i16.
 pub fn saturate(x: f32) -> i16 {
     // Half away from zero like `f32::round`, without its libm call (x86-64's
@@ -57,7 +52,6 @@ pub fn saturate(x: f32) -> i16 {
 mod tests {
     use super::*;
 
-    /// Unity gain needs no arithmetic: the pipelines copy the samples.
     #[test]
     fn saturate_is_the_identity_on_i16() {
         assert!((i16::MIN..=i16::MAX).all(|x| saturate(f32::from(x)) == x));

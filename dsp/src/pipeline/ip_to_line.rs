@@ -5,14 +5,14 @@
 //! audio is silent, so back-to-back events stay separate digits on the line.
 
 use crate::dtmf::{Digit, Generator, GeneratorConfig};
-use crate::level::{db_to_gain, saturate};
+use crate::gain::Gain;
 use crate::FRAME_SAMPLES;
 
 /// IP -> line direction.
 #[derive(Debug)]
 pub struct IpToLine {
     generator: Generator,
-    gain: f32,
+    gain: Gain,
 }
 
 impl IpToLine {
@@ -23,21 +23,15 @@ impl IpToLine {
                 off_ms: 50,
                 ..GeneratorConfig::default()
             }),
-            gain: 1.0,
+            gain: Gain::UNITY,
         }
     }
 
     /// One frame in, one frame out.
     pub fn process(&mut self, input: &[i16; FRAME_SAMPLES], output: &mut [i16; FRAME_SAMPLES]) {
         if self.generator.is_idle() {
-            if self.gain == 1.0 {
-                // saturate(x · 1.0) is x for every i16.
-                output.copy_from_slice(input);
-                return;
-            }
-            for (o, &i) in output.iter_mut().zip(input.iter()) {
-                *o = saturate(f32::from(i) * self.gain);
-            }
+            output.copy_from_slice(input);
+            self.gain.apply(output);
         } else {
             self.generator.fill(output);
         }
@@ -60,9 +54,9 @@ impl IpToLine {
         self.generator.queue(digit).is_ok()
     }
 
-    /// Audio gain, dB (saturating).
+    /// Audio gain, dB (saturating; clamped to ±24 dB, [`crate::gain`]).
     pub fn set_gain_db(&mut self, db: f32) {
-        self.gain = db_to_gain(db.clamp(-96.0, 40.0));
+        self.gain.set_db(db);
     }
 }
 

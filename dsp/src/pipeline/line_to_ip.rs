@@ -45,7 +45,7 @@
 //! measured figure on the `voice` generator.
 
 use crate::dtmf::{self, DtmfEvent};
-use crate::level::{db_to_gain, saturate};
+use crate::gain::Gain;
 use crate::FRAME_SAMPLES;
 
 /// Look-ahead with which no part of a tone leaks, samples (see the module docs).
@@ -90,7 +90,7 @@ pub struct LineToIp {
     /// Output delay, samples.
     delay: usize,
     detector: dtmf::Detector,
-    gain: f32,
+    gain: Gain,
     ring: [i16; RING],
     muted: [bool; RING],
     /// Input samples received.
@@ -113,7 +113,7 @@ impl LineToIp {
                 0
             },
             detector: dtmf::Detector::new(config.dtmf),
-            gain: 1.0,
+            gain: Gain::UNITY,
             ring: [0; RING],
             muted: [false; RING],
             received: 0,
@@ -156,22 +156,11 @@ impl LineToIp {
             let ring = &self.ring[slot..slot + n];
             let muted = &self.muted[slot..slot + n];
             let mut count = 0;
-            if self.gain == 1.0 {
-                // saturate(x · 1.0) is x for every i16.
-                for ((o, &x), &m) in now.iter_mut().zip(ring).zip(muted) {
-                    count += usize::from(m);
-                    *o = if m { 0 } else { x };
-                }
-            } else {
-                for ((o, &x), &m) in now.iter_mut().zip(ring).zip(muted) {
-                    count += usize::from(m);
-                    *o = if m {
-                        0
-                    } else {
-                        saturate(f32::from(x) * self.gain)
-                    };
-                }
+            for ((o, &x), &m) in now.iter_mut().zip(ring).zip(muted) {
+                count += usize::from(m);
+                *o = if m { 0 } else { x };
             }
+            self.gain.apply(now);
             self.muted_count += count as u64;
             out = rest;
             slot = 0;
@@ -212,9 +201,9 @@ impl LineToIp {
         self.delay
     }
 
-    /// Output gain, dB (saturating).
+    /// Output gain, dB (saturating; clamped to ±24 dB, [`crate::gain`]).
     pub fn set_gain_db(&mut self, db: f32) {
-        self.gain = db_to_gain(db.clamp(-96.0, 40.0));
+        self.gain.set_db(db);
     }
 
     /// Output samples replaced by silence so far (squelch statistics).
