@@ -365,7 +365,10 @@ fn validate_headers(headers: &Headers) -> Result<(), ParseError> {
 }
 
 /// The parts of a broken request needed to answer it (RFC 3261 §8.2.6.2):
-/// method, Via, From, To, Call-ID and CSeq exactly as received.
+/// method, Via, From, To, Call-ID and CSeq exactly as received — those of them
+/// it has. Via is the one a response cannot do without (it is routed by Via,
+/// §18.2.2); a request missing From, To or Call-ID is still answered 400 (RFC
+/// 4475 §3.3.1), with the headers it has.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SalvagedRequest {
     pub method: String,
@@ -374,7 +377,7 @@ pub struct SalvagedRequest {
 }
 
 /// Best-effort extraction from a request [`Message::parse`] rejected.
-/// `None` when it is a response or the headers needed to answer are absent.
+/// `None` when it is a response or has no Via to route an answer by.
 pub fn salvage_request(data: &[u8]) -> Option<SalvagedRequest> {
     let data = skip_leading_crlf(data);
     let head = match split_head(data) {
@@ -393,7 +396,12 @@ pub fn salvage_request(data: &[u8]) -> Option<SalvagedRequest> {
             .iter()
             .filter(|(_, n, v)| n.eq_ignore_ascii_case(name) && !v.is_empty())
             .map(|(_, _, v)| v);
-        let first = values.next()?;
+        let Some(first) = values.next() else {
+            if name == "Via" {
+                return None;
+            }
+            continue;
+        };
         let clean = |v: &str| v.replace(|c: char| c.is_control() && c != '\t', " ");
         headers.push(name, clean(first));
         if name == "Via" {
@@ -492,6 +500,15 @@ l: 0\r\n\r\n";
         assert_eq!(salvaged.method, "OPTIONS");
         assert_eq!(salvaged.headers.call_id(), Some("x@y"));
         assert!(salvage_request(b"SIP/2.0 200 OK\r\n\r\n").is_none());
+        // No Via: nowhere to send an answer.
         assert!(salvage_request(b"INVITE sip:a SIP/2.0\r\nCSeq: 1 INVITE\r\n\r\n").is_none());
+        // No From, To or Call-ID (RFC 4475 §3.3.1 insuf): answerable by its Via.
+        let insuf = salvage_request(
+            b"INVITE sip:a SIP/2.0\r\nCSeq: 1 INVITE\r\nVia: SIP/2.0/UDP 192.0.2.95;branch=z9hG4bKx\r\n\r\n",
+        )
+        .unwrap();
+        assert_eq!(insuf.headers.get_all("Via").count(), 1);
+        assert_eq!(insuf.headers.call_id(), None);
+        assert!(insuf.headers.get("CSeq").is_some());
     }
 }
