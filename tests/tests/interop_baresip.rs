@@ -189,10 +189,10 @@ fn baresip_gives_up_on_a_sha256_first_challenge() {
 
 /// A loud continuous tone from the IP side (440 Hz at about -4 dBm0, what
 /// baresip's `ausine` source sends) while the call centre plays and keys
-/// digits. Seen on this gateway: the line's audio towards baresip is mostly
-/// muted (1 kHz heard for ~0.25 s of 1.5 s) and `*76` is detected as `6` only
-/// (no command). Kept as a reproduction for the echo canceller's owner; see
-/// docs/SIP.md, "Softphones".
+/// digits. This once muted the line's audio towards baresip (1 kHz heard for
+/// ~0.25 s of 1.5 s) and lost `*76` (detected as `6` only): the echo
+/// canceller's fix is checked here with the real client; see docs/SIP.md,
+/// "Softphones".
 #[test]
 fn a_loud_tone_from_baresip_does_not_mute_the_line() {
     let Some((_pty, gw, mut phone)) = start_with(14000.0) else {
