@@ -78,6 +78,11 @@ fn errors_name_file_line_and_key() {
             "[simulation]\ntones = \"cept\"",
             vec!["simulation.tones", "board.tones"],
         ),
+        (
+            "ani = \"4155550101\"",
+            "ani = \"4155550101\"\nani = \"4155550102\"",
+            vec!["bad.toml:", "key `ports[1].ani`: duplicate key"],
+        ),
     ];
     for (from, to, expect) in cases {
         assert!(base.contains(from), "test case does not apply: {from:?}");

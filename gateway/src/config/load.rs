@@ -24,9 +24,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         message,
     };
     let deserializer = toml::Deserializer::parse(text).map_err(|e| {
+        let key = e
+            .span()
+            .filter(|_| e.message() == "duplicate key")
+            .and_then(|s| key_at(text, s))
+            .unwrap_or_default();
         syntax(
             e.span().map(|s| line_at(text, s.start)),
-            String::new(),
+            key,
             e.message().to_string(),
         )
     })?;
@@ -56,6 +61,50 @@ fn line_at(text: &str, offset: usize) -> usize {
         .get(..end)
         .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
         + 1
+}
+
+/// The dotted path of the key whose name is at `span` (the TOML parser points
+/// a duplicate key's error there): the table header in force, then the key as
+/// written up to its name (`sip.listen`, `ports[1].ani`, `media` for a table
+/// header written twice).
+fn key_at(text: &str, span: std::ops::Range<usize>) -> Option<String> {
+    let start = text.get(..span.start)?.rfind('\n').map_or(0, |i| i + 1);
+    let written = text.get(start..span.end)?.trim();
+    if let Some(header) = written.strip_prefix('[') {
+        return Some(header.trim_start_matches('[').trim().to_string());
+    }
+    let before = text.get(..start)?;
+    let Some(header) = before
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+    else {
+        return Some(written.to_string());
+    };
+    let table = match header.strip_prefix("[[") {
+        Some(rest) => {
+            let name = rest.split("]]").next().unwrap_or("").trim();
+            let count = before
+                .lines()
+                .filter(|l| {
+                    l.trim()
+                        .strip_prefix("[[")
+                        .and_then(|r| r.split("]]").next())
+                        .is_some_and(|n| n.trim() == name)
+                })
+                .count();
+            format!("{name}[{}]", count.saturating_sub(1))
+        }
+        None => header
+            .trim_start_matches('[')
+            .split(']')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string(),
+    };
+    Some(format!("{table}.{written}"))
 }
 
 /// Find the line of a dotted key path such as `ports[2].ani` or `sip.listen`:
@@ -512,5 +561,26 @@ mod tests {
         assert_eq!(line_of_key(text, "ports[1].ani"), Some(9));
         assert_eq!(line_of_key(text, "ports[0]"), Some(4));
         assert_eq!(line_of_key(text, "nothing.here"), None);
+    }
+
+    #[test]
+    fn a_duplicate_key_is_named() {
+        for (text, line, key) in [
+            ("[sip]\nlisten = \"a\"\nlisten = \"b\"\n", 3, "sip.listen"),
+            (
+                "[[ports]]\nport = 0\n[[ports]]\nport = 1\nport = 2\n",
+                5,
+                "ports[1].port",
+            ),
+            ("[sip]\nlisten = \"a\"\n[media]\n[sip]\n", 4, "sip"),
+            ("log.level = \"x\"\nlog.level = \"y\"\n", 2, "log.level"),
+        ] {
+            let e = parse(Path::new("f.toml"), text).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!("f.toml:{line}: key `{key}`: duplicate key"),
+                "{text:?}"
+            );
+        }
     }
 }
