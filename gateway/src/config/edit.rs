@@ -2,15 +2,21 @@
 //! `configure` mode does. A key is the dotted path the error messages use
 //! (`ports[1].ani`, `commands.sequence[0].digits`, `sip.listen`).
 //!
-//! Every edit is checked by parsing the whole edited tree with [`super::parse`],
-//! so the console's rules are the file's rules, with the same messages.
+//! Every edit is checked by parsing the whole edited document with
+//! [`super::parse`], so the console's rules are the file's rules, with the same
+//! messages.
+//!
+//! The edit is made on a plain tree (`toml::Table`) and then carried into the
+//! operator's own document (`toml_edit`, see `config/document.rs`): what `save` writes
+//! and `show config` prints is the file as it was written — its comments, key
+//! order and layout — with only the edited keys changed.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use toml::{Table, Value};
 
-use super::{parse, Config, ConfigError};
+use super::{document, parse, Config, ConfigError};
 
 /// One segment of a key path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,22 +90,33 @@ fn parse_key(key: &str) -> Result<Vec<Segment>, EditError> {
     Ok(out)
 }
 
-/// A configuration being edited: the tree and the last valid parse of it.
+/// A configuration being edited: its values as a tree, and the document they
+/// are written in (comments, order and layout of the text it came from).
 #[derive(Debug, Clone)]
 pub struct Editable {
     tree: Table,
+    document: toml_edit::DocumentMut,
 }
 
 impl Editable {
     /// Parse `text` (already known valid, e.g. the running configuration).
     pub fn from_text(text: &str) -> Result<Editable, String> {
         let tree: Table = text.parse::<Table>().map_err(|e| e.message().to_string())?;
-        Ok(Editable { tree })
+        let document = text
+            .parse::<toml_edit::DocumentMut>()
+            .map_err(|e| e.message().to_string())?;
+        Ok(Editable { tree, document })
     }
 
-    /// The tree as TOML text, the form `save` writes and `show config` prints.
+    /// The document as TOML text, the form `save` writes and `show config`
+    /// prints: the text it was read from, with the edits made since.
     pub fn to_text(&self) -> String {
-        toml::to_string_pretty(&self.tree).unwrap_or_default()
+        self.document.to_string()
+    }
+
+    /// Carry the tree's values into the document.
+    fn write_document(&mut self) {
+        document::sync(&mut self.document, &self.tree);
     }
 
     /// Validate the tree as the file loader does.
@@ -148,6 +165,7 @@ impl Editable {
         for value in tries {
             let mut edited = self.clone();
             insert(&mut edited.tree, &path, key, value)?;
+            edited.write_document();
             match edited.validate() {
                 Ok(_) => {
                     *self = edited;
@@ -167,6 +185,7 @@ impl Editable {
         if !remove(&mut edited.tree, &path) {
             return Err(EditError::NotSet(key.to_string()));
         }
+        edited.write_document();
         edited.validate()?;
         *self = edited;
         Ok(())
@@ -398,5 +417,63 @@ mod tests {
         // The text round-trips.
         let again = Editable::from_text(&b.to_text()).unwrap();
         assert!(changed_keys(&b, &again).is_empty());
+    }
+
+    #[test]
+    fn edits_keep_the_files_comments_order_and_layout() {
+        let mut e = Editable::from_text(DEMO).unwrap();
+        assert_eq!(e.to_text(), DEMO, "nothing edited: the text as written");
+        e.set("ports[1].ani", "4155550199").unwrap();
+        e.set("rtp.port_base", "30000").unwrap();
+        e.set("simulation.subscribers[0].script[1].at_ms", "2500")
+            .unwrap();
+        e.set("console.idle_timeout_s", "60").unwrap();
+        e.unset("media.telephone_event_payload_type").unwrap();
+        let mut expected = DEMO.to_string();
+        for (from, to) in [
+            ("ani = \"4155550101\"", "ani = \"4155550199\""),
+            (
+                "port_base = 20000          # port n",
+                "port_base = 30000          # port n",
+            ),
+            (
+                "{ at_ms = 3000, dial = \"*76\" }",
+                "{ at_ms = 2500, dial = \"*76\" }",
+            ),
+            (
+                "device = \"stdio\"\n",
+                "device = \"stdio\"\nidle_timeout_s = 60\n",
+            ),
+            ("telephone_event_payload_type = 101\n", ""),
+        ] {
+            assert!(expected.contains(from), "{from:?}");
+            expected = expected.replacen(from, to, 1);
+        }
+        assert_eq!(e.to_text(), expected);
+        let config = e.validate().unwrap();
+        assert_eq!(config.ports[1].ani, "4155550199");
+        assert_eq!(config.console.idle_timeout_s, 60);
+    }
+
+    #[test]
+    fn new_tables_and_entries_follow_the_ones_before_them() {
+        let text = "# head\n[sip]\nlisten = \"127.0.0.1:0\" # here\n\n[[ports]]\nport = 0\nkind = \"fxo\"\nani = \"1\"\n\n# tail\n[board]\nkind = \"simulated\"\n";
+        let mut e = Editable::from_text(text).unwrap();
+        e.set("ports[1].port", "1").unwrap_err(); // kind and ani missing
+        let mut tree = e.tree.clone();
+        let mut entry = Table::new();
+        entry.insert("port".into(), Value::Integer(1));
+        entry.insert("kind".into(), Value::String("fxo".into()));
+        entry.insert("ani".into(), Value::String("2".into()));
+        if let Some(Value::Array(ports)) = tree.get_mut("ports") {
+            ports.push(Value::Table(entry));
+        }
+        tree.insert("api".into(), Value::Table(Table::new()));
+        document::sync(&mut e.document, &tree);
+        assert_eq!(
+            e.to_text(),
+            "# head\n[sip]\nlisten = \"127.0.0.1:0\" # here\n\n[[ports]]\nport = 0\nkind = \"fxo\"\nani = \"1\"\n\n\
+             [[ports]]\nani = \"2\"\nkind = \"fxo\"\nport = 1\n\n# tail\n[board]\nkind = \"simulated\"\n\n[api]\n"
+        );
     }
 }

@@ -5,6 +5,7 @@
 //! (see [`ConfigError`]). The repository's `config/demo.toml` is the default.
 
 mod board;
+mod document;
 pub mod edit;
 mod error;
 pub mod live;
