@@ -219,13 +219,24 @@ fn main() -> ExitCode {
         .or_else(|_| tracing_subscriber::EnvFilter::try_new(&config.log.level))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let ring = LogRing::default();
+    // The log goes to the ring (`show log`, `terminal monitor`) and to stderr,
+    // unless stderr is the terminal the console runs on: there it would write
+    // over the prompt (run with `2>FILE` to keep it).
+    let stderr_is_terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let console_on_stdio = args
+        .options
+        .console
+        .as_deref()
+        .unwrap_or(&config.console.device)
+        == "stdio";
+    let stderr_log = (!(console_on_stdio && stderr_is_terminal)).then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_ansi(stderr_is_terminal)
+    });
     tracing_subscriber::registry()
         .with(filter)
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())),
-        )
+        .with(stderr_log)
         .with(ring.clone())
         .init();
     for note in &loaded.notes {

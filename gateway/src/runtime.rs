@@ -489,29 +489,22 @@ impl console::Backend for ConsoleBackend<'_> {
         self.core.reconfigure(config);
     }
 
-    fn stats(&self) -> Vec<String> {
-        let now = Instant::now();
+    fn stats(&self) -> console::Stats {
         let ports = self.core.ports_view();
-        let idle = ports.iter().filter(|p| p.state == "idle").count();
-        let calls = self.core.calls_view(now);
-        let (sent, received) = calls
+        let calls = self.core.calls_view(Instant::now());
+        let packets_now = calls
             .iter()
             .filter_map(|c| c.media.as_ref())
             .fold((0, 0), |(s, r), m| {
                 (s + m.packets_sent, r + m.packets_received)
             });
-        vec![
-            format!(
-                "ports {}  idle {}  busy {}",
-                ports.len(),
-                idle,
-                ports.len() - idle
-            ),
-            format!(
-                "calls {}  RTP packets sent {sent}  received {received}",
-                calls.len()
-            ),
-        ]
+        console::Stats {
+            ports: ports.len(),
+            ports_idle: ports.iter().filter(|p| p.state == "idle").count(),
+            calls_now: calls.len(),
+            packets_now,
+            since_start: self.core.totals(),
+        }
     }
 
     fn leds(&self) -> Vec<crate::front_panel::LedView> {

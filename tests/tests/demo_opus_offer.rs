@@ -3,31 +3,12 @@
 //! example does: the call to the call centre is answered with Opus, not 488.
 //! The demo file itself is run, bound to free ports.
 
+mod demo_support;
+
 use std::net::UdpSocket;
 use std::time::Duration;
 
 use gateway_tests::gateway::Gateway;
-use gateway_tests::workspace_root;
-
-/// `config/demo.toml` on free ports, with no console, records in the test's folder.
-fn demo_on_free_ports() -> String {
-    let demo = std::fs::read_to_string(workspace_root().join("config/demo.toml")).unwrap();
-    let mut text = demo.clone();
-    for (from, to) in [
-        ("listen = \"127.0.0.1:5060\"", "listen = \"127.0.0.1:0\""),
-        ("listen = \"127.0.0.1:8080\"", "listen = \"127.0.0.1:0\""),
-        ("port_base = 20000", "port_base = 0"),
-        (
-            "path = \"target/demo/calls.jsonl\"",
-            "path = \"@DIR@/calls.jsonl\"",
-        ),
-        ("device = \"stdio\"", "device = \"none\""),
-    ] {
-        assert!(text.contains(from), "demo.toml no longer has {from:?}");
-        text = text.replacen(from, to, 1);
-    }
-    text
-}
 
 fn invite(gateway: std::net::SocketAddr, client_port: u16) -> String {
     let body = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
@@ -49,7 +30,7 @@ Content-Length: {}\r\n\r\n{body}",
 
 #[test]
 fn the_demo_answers_an_opus_only_offer_with_opus() {
-    let gw = Gateway::start(&demo_on_free_ports());
+    let gw = Gateway::start(&demo_support::on_free_ports("@DIR@", "none"));
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     let port = client.local_addr().unwrap().port();
     client

@@ -15,4 +15,4 @@ pub use context::CallContext;
 pub use controller::Controller;
 pub use route::{Route, RouteError, Routes};
 pub use state::{CallSettings, Direction, FinishedCall};
-pub use view::{CallView, MediaView, PortView};
+pub use view::{CallTotals, CallView, MediaView, PortView};

@@ -41,6 +41,20 @@ pub struct MediaView {
     pub packets_received: u64,
 }
 
+/// Calls and RTP counted since the gateway started (calls in progress
+/// included), for `show stats`.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct CallTotals {
+    /// Calls, refused ones included.
+    pub calls: u64,
+    /// Calls answered.
+    pub answered: u64,
+    /// RTP packets sent.
+    pub packets_sent: u64,
+    /// RTP packets received.
+    pub packets_received: u64,
+}
+
 /// A call as the API shows it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CallView {
@@ -54,6 +68,9 @@ pub struct CallView {
     pub state: &'static str,
     /// The number dialled (to-line calls).
     pub dialled: Option<String>,
+    /// The caller's number from caller ID (from-line calls, when the line
+    /// sent one).
+    pub caller: Option<String>,
     /// Milliseconds since the call started.
     pub age_ms: u64,
     /// Milliseconds since it was answered.

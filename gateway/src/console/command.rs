@@ -267,7 +267,47 @@ pub const COMMANDS: &[Command] = &[
         exec
     ),
     cmd!(&["shutdown"], &[], "stop the gateway", exec),
+    cmd!(
+        &["terminal", "monitor"],
+        &[],
+        "show log lines on this terminal as they come",
+        both
+    ),
+    cmd!(
+        &["terminal", "no", "monitor"],
+        &[],
+        "stop showing log lines as they come",
+        both
+    ),
+    cmd!(
+        &["terminal", "width"],
+        &[arg("COLUMNS", ArgKind::Free)],
+        "lay text out to COLUMNS (0: the terminal's own width)",
+        both
+    ),
 ];
+
+/// Help for the words that start several commands (`show`, `show sip`), what
+/// `?` says of them.
+pub const GROUPS: &[(&[&str], &str)] = &[
+    (
+        &["show"],
+        "show the gateway's state, configuration and counters",
+    ),
+    (&["show", "sip"], "SIP state"),
+    (&["sim"], "drive the simulated exchange (the demo board)"),
+    (&["test"], "test a line port"),
+    (&["terminal"], "this terminal: log monitor and width"),
+    (&["terminal", "no"], "turn a terminal setting off"),
+];
+
+/// The help of the words `words`, which start several commands.
+fn group_help(words: &[&str]) -> &'static str {
+    GROUPS
+        .iter()
+        .find(|(w, _)| *w == words)
+        .map_or("", |(_, help)| help)
+}
 
 /// Commands that must be typed in full (they are disruptive).
 const UNABBREVIATED: &[&str] = &["shutdown", "reboot", "factory-reset"];
@@ -305,6 +345,22 @@ fn walk(mode: Mode, typed: &[String]) -> Result<(Vec<&'static Command>, usize), 
             .collect();
         words.sort_unstable();
         words.dedup();
+        // Of several words that fit here, keep those whose commands also fit
+        // the words typed after it (`te li` is `test line`, not `terminal`).
+        if words.len() > 1 && !words.contains(&t.as_str()) {
+            let later: Vec<&'static str> = words
+                .iter()
+                .copied()
+                .filter(|w| {
+                    candidates
+                        .iter()
+                        .any(|c| c.words.get(i) == Some(w) && fits_after(c, typed, i))
+                })
+                .collect();
+            if !later.is_empty() && i + 1 < typed.len() {
+                words = later;
+            }
+        }
         let chosen = match words.as_slice() {
             [one] => *one,
             [] => return Ok((candidates, i)),
@@ -324,6 +380,16 @@ fn walk(mode: Mode, typed: &[String]) -> Result<(Vec<&'static Command>, usize), 
         candidates.retain(|c| c.words.get(i) == Some(&chosen));
     }
     Ok((candidates, typed.len()))
+}
+
+/// Whether the words typed after position `i` fit `c`'s words there (those
+/// past its words are its arguments and fit anything).
+fn fits_after(c: &Command, typed: &[String], i: usize) -> bool {
+    typed
+        .iter()
+        .enumerate()
+        .skip(i + 1)
+        .all(|(j, t)| c.words.get(j).is_none_or(|w| word_fits(w, t)))
 }
 
 fn lower(words: &[&str]) -> Vec<String> {
@@ -370,7 +436,7 @@ pub fn next(mode: Mode, done: &[&str]) -> Vec<Next> {
             let help = if c.words.len() == depth + 1 {
                 c.help
             } else {
-                ""
+                c.words.get(..=depth).map_or("", group_help)
             };
             match out
                 .iter_mut()
@@ -445,6 +511,19 @@ mod tests {
             resolve(Mode::Exec, &["sh", "c"]),
             Err(ResolveError::Ambiguous(_))
         ));
+        // Words after an ambiguous one decide it.
+        assert_eq!(
+            words(resolve(Mode::Exec, &["te", "li", "0"])),
+            Ok("test line".into())
+        );
+        assert_eq!(
+            words(resolve(Mode::Exec, &["te", "mon"])),
+            Ok("terminal monitor".into())
+        );
+        assert!(matches!(
+            resolve(Mode::Exec, &["te"]),
+            Err(ResolveError::Ambiguous(_))
+        ));
         assert_eq!(words(resolve(Mode::Exec, &["sa"])), Ok("save".into()));
         // Disruptive commands only in full.
         assert_eq!(
@@ -470,7 +549,20 @@ mod tests {
     #[test]
     fn what_comes_next() {
         let first = next(Mode::Exec, &[]);
-        assert!(first.contains(&Next::Word("show", "")));
+        // Every word that starts several commands has help too.
+        for n in &first {
+            assert!(matches!(n, Next::Word(_, h) if !h.is_empty()), "{n:?}");
+        }
+        assert!(first.contains(&Next::Word(
+            "show",
+            "show the gateway's state, configuration and counters"
+        )));
+        assert!(first.contains(&Next::Word(
+            "sim",
+            "drive the simulated exchange (the demo board)"
+        )));
+        assert!(first.contains(&Next::Word("test", "test a line port")));
+        assert!(next(Mode::Exec, &["show"]).contains(&Next::Word("sip", "SIP state")));
         assert!(first.contains(&Next::Word("configure", "edit the configuration")));
         assert!(!first.iter().any(|n| matches!(n, Next::Word("set", _))));
         let show = next(Mode::Exec, &["sh"]);

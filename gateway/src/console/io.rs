@@ -5,9 +5,13 @@
 //! ```text
 //!  reader thread ─ bytes ─┐                            ┌─▶ writer thread ─▶ terminal
 //!  ticker thread ─ 1 s ───┼─▶ channel ─▶ runtime loop ─▶ Console ─▶ Session (sans-IO)
-//!  worker thread ─ done ──┘                            └─▶ worker thread: password
-//!                                                          checks, saves
+//!  worker thread ─ done ──┤                            └─▶ worker thread: password
+//!  log ring ─ new line ───┘                                checks, saves
 //! ```
+//!
+//! Log lines reach the terminal only through the session (`terminal monitor`,
+//! `show log`): with the console on stdio, `main` keeps the log off a terminal
+//! stderr, so nothing writes over the prompt.
 //!
 //! The loop never blocks on the console: the terminal is written by its own
 //! thread (a 115200-baud line takes a third of a second for a screenful), and
@@ -86,6 +90,8 @@ pub enum Input {
     Verified(bool),
     /// A save finished: the text and where it went, or why it failed.
     Saved(String, Result<String, String>),
+    /// Lines were added to the log ring.
+    Log,
 }
 
 enum Job {
@@ -198,6 +204,9 @@ impl Console {
             notes: console.appliance.notes.clone(),
             board: BoardDescription::simulated(),
             log: console.appliance.log.clone(),
+            // A serial line has a terminal at its far end; stdio only when it
+            // is a terminal (a pipe would never answer).
+            ask_width: device != "stdio" || console.restore.is_some(),
         };
         console.session = Some(Session::new(now, setup));
         console.flush_output();
@@ -215,7 +224,12 @@ impl Console {
 
     /// The next input (pends forever without a transport).
     pub async fn recv(&mut self) -> Option<Input> {
-        self.inputs.recv().await
+        let log = self.appliance.log.clone();
+        let session = self.session.is_some();
+        tokio::select! {
+            input = self.inputs.recv() => input,
+            () = log.changed(), if session => Some(Input::Log),
+        }
     }
 
     /// Handle one input; `Stop` ends the runtime's loop.
@@ -233,11 +247,14 @@ impl Console {
             Input::Verified(ok) => {
                 session.handle_verified(now, ok);
                 session.handle_input(now, &[], backend);
+                session.handle_log();
             }
             Input::Saved(text, result) => {
                 session.handle_saved(&text, result);
                 session.handle_input(now, &[], backend);
+                session.handle_log();
             }
+            Input::Log => session.handle_log(),
         }
         let mut flow = Flow::Continue;
         while let Some(action) = self.session.as_mut().and_then(Session::poll_action) {

@@ -13,6 +13,10 @@
 //! | `^C` | abandon the line |
 //! | Tab, `?` | completion and help, answered by the session |
 //!
+//! The terminal's answer to a cursor position report (`ESC [ row ; col R`,
+//! asked with `ESC [6n`) is not a key: it is handed to the session as
+//! [`Edit::CursorAt`], which is how the session learns the terminal's width.
+//!
 //! The cursor is moved with backspaces and redraws end with `ESC [K` (erase to
 //! end of line), so the editor never needs to know the terminal's width.
 
@@ -29,8 +33,9 @@ enum Escape {
     None,
     /// After ESC.
     Esc,
-    /// After `ESC [` or `ESC O`, with the numeric parameter so far.
-    Csi(u8),
+    /// After `ESC [` or `ESC O`, with the numeric parameters so far (the
+    /// second after a `;`).
+    Csi(u16, Option<u16>),
 }
 
 /// A line being typed.
@@ -60,6 +65,13 @@ pub enum Edit {
     Interrupt,
     /// Ctrl-D on an empty line.
     EndOfInput,
+    /// The terminal reported where its cursor is (1-based row and column).
+    CursorAt {
+        /// Row.
+        row: u16,
+        /// Column.
+        column: u16,
+    },
 }
 
 impl LineEditor {
@@ -106,16 +118,32 @@ impl LineEditor {
         match self.escape {
             Escape::Esc => {
                 self.escape = if byte == b'[' || byte == b'O' {
-                    Escape::Csi(0)
+                    Escape::Csi(0, None)
                 } else {
                     Escape::None
                 };
                 return None;
             }
-            Escape::Csi(n) => {
-                if byte.is_ascii_digit() {
-                    self.escape = Escape::Csi(n.saturating_mul(10).saturating_add(byte - b'0'));
-                    return None;
+            Escape::Csi(n, second) => {
+                let digit = |v: u16| v.saturating_mul(10).saturating_add(u16::from(byte - b'0'));
+                match (byte, second) {
+                    (b'0'..=b'9', None) => {
+                        self.escape = Escape::Csi(digit(n), None);
+                        return None;
+                    }
+                    (b'0'..=b'9', Some(m)) => {
+                        self.escape = Escape::Csi(n, Some(digit(m)));
+                        return None;
+                    }
+                    (b';', None) => {
+                        self.escape = Escape::Csi(n, Some(0));
+                        return None;
+                    }
+                    (b'R', Some(column)) => {
+                        self.escape = Escape::None;
+                        return Some(Edit::CursorAt { row: n, column });
+                    }
+                    _ => {}
                 }
                 self.escape = Escape::None;
                 match (byte, n) {
@@ -415,6 +443,20 @@ mod tests {
         assert!(out.ends_with(b"^C\r\n"));
         assert_eq!(e.line(), "");
         assert_eq!(feed_all(&mut e, b"\x04").0, [Edit::EndOfInput]);
+    }
+
+    #[test]
+    fn a_cursor_report_is_not_typed() {
+        let mut e = LineEditor::default();
+        let (edits, _) = feed_all(&mut e, b"sh\x1b[24;132Rx");
+        assert_eq!(
+            edits,
+            [Edit::CursorAt {
+                row: 24,
+                column: 132
+            }]
+        );
+        assert_eq!(e.line(), "shx");
     }
 
     #[test]

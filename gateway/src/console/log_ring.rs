@@ -1,5 +1,8 @@
-//! The last log lines in memory, for `show log`: a `tracing` layer that keeps a
-//! fixed number of formatted lines (the oldest is dropped when full).
+//! The last log lines in memory, for `show log` and `terminal monitor`: a
+//! `tracing` layer that keeps a fixed number of formatted lines (the oldest is
+//! dropped when full). Every line has a sequence number, so a console session
+//! that monitors the log asks for the lines after the last one it showed, and
+//! [`LogRing::changed`] wakes the console when one arrives.
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
@@ -16,13 +19,25 @@ pub const CAPACITY: usize = 200;
 /// Shared handle to the ring; clones see the same lines.
 #[derive(Debug, Clone)]
 pub struct LogRing {
-    lines: Arc<Mutex<VecDeque<String>>>,
+    lines: Arc<Mutex<Lines>>,
+    changed: Arc<tokio::sync::Notify>,
+}
+
+#[derive(Debug)]
+struct Lines {
+    kept: VecDeque<String>,
+    /// The sequence number the next line gets.
+    next: u64,
 }
 
 impl Default for LogRing {
     fn default() -> Self {
         LogRing {
-            lines: Arc::new(Mutex::new(VecDeque::with_capacity(CAPACITY))),
+            lines: Arc::new(Mutex::new(Lines {
+                kept: VecDeque::with_capacity(CAPACITY),
+                next: 0,
+            })),
+            changed: Arc::new(tokio::sync::Notify::new()),
         }
     }
 }
@@ -33,10 +48,13 @@ impl LogRing {
         let Ok(mut lines) = self.lines.lock() else {
             return;
         };
-        if lines.len() == CAPACITY {
-            lines.pop_front();
+        if lines.kept.len() == CAPACITY {
+            lines.kept.pop_front();
         }
-        lines.push_back(line);
+        lines.kept.push_back(line);
+        lines.next += 1;
+        drop(lines);
+        self.changed.notify_one();
     }
 
     /// The last `n` lines, oldest first.
@@ -44,8 +62,29 @@ impl LogRing {
         let Ok(lines) = self.lines.lock() else {
             return Vec::new();
         };
-        let skip = lines.len().saturating_sub(n);
-        lines.iter().skip(skip).cloned().collect()
+        let skip = lines.kept.len().saturating_sub(n);
+        lines.kept.iter().skip(skip).cloned().collect()
+    }
+
+    /// The sequence number the next line will get: lines from here on are new.
+    pub fn next_seq(&self) -> u64 {
+        self.lines.lock().map(|l| l.next).unwrap_or(0)
+    }
+
+    /// The lines numbered `seq` and after that are still kept (the oldest
+    /// ones may have been dropped), and the sequence number after them.
+    pub fn since(&self, seq: u64) -> (Vec<String>, u64) {
+        let Ok(lines) = self.lines.lock() else {
+            return (Vec::new(), seq);
+        };
+        let first = lines.next - lines.kept.len() as u64;
+        let skip = usize::try_from(seq.saturating_sub(first)).unwrap_or(usize::MAX);
+        (lines.kept.iter().skip(skip).cloned().collect(), lines.next)
+    }
+
+    /// Resolves when a line was added since the last time it resolved.
+    pub async fn changed(&self) {
+        self.changed.notified().await;
     }
 }
 
@@ -111,5 +150,25 @@ mod tests {
             ]
         );
         assert_eq!(ring.last(10_000).len(), CAPACITY);
+    }
+
+    #[test]
+    fn lines_since_a_sequence_number() {
+        let ring = LogRing::default();
+        assert_eq!(ring.since(0), (Vec::new(), 0));
+        ring.push("a".into());
+        ring.push("b".into());
+        let seen = ring.next_seq();
+        assert_eq!(seen, 2);
+        ring.push("c".into());
+        assert_eq!(ring.since(seen), (vec!["c".to_string()], 3));
+        assert_eq!(ring.since(3), (Vec::new(), 3));
+        // Lines dropped from the ring are skipped, not repeated.
+        for i in 0..CAPACITY {
+            ring.push(format!("x{i}"));
+        }
+        let (lines, next) = ring.since(seen);
+        assert_eq!((lines.len(), next), (CAPACITY, 3 + CAPACITY as u64));
+        assert_eq!(lines[0], "x0");
     }
 }

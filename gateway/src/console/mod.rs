@@ -8,9 +8,9 @@
 //! | [`line_editor`] | bytes → line edits, VT100 keys, history (sans-IO) |
 //! | [`command`] | the command table, abbreviations, what may come next |
 //! | [`session`] | login, modes, commands, completion and help (sans-IO) |
-//! | [`show`] | what `show` prints, the 80-column rule |
+//! | [`show`] | what `show` prints, text laid out to the terminal's width |
 //! | [`password`] | Argon2id password hashes |
-//! | [`log_ring`] | the last log lines for `show log` |
+//! | [`log_ring`] | the last log lines for `show log` and `terminal monitor` |
 //! | [`io`] | the transports (UART via `serialport`, stdio) and the driver the runtime calls |
 
 pub mod command;
@@ -30,7 +30,7 @@ pub use line_editor::LineEditor;
 pub use log_ring::LogRing;
 pub use session::{Action, Session, Setup};
 
-use crate::call::{CallView, PortView};
+use crate::call::{CallTotals, CallView, PortView};
 use crate::config::Config;
 
 /// A SIP account's registration as the console shows it.
@@ -44,6 +44,22 @@ pub struct Registration {
     pub source: Option<String>,
     /// Seconds until the binding expires.
     pub expires_s: u64,
+}
+
+/// The counters `show stats` prints: what is in progress now, and totals
+/// since the gateway started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Line ports.
+    pub ports: usize,
+    /// Of which idle.
+    pub ports_idle: usize,
+    /// Calls in progress.
+    pub calls_now: usize,
+    /// RTP packets of the calls in progress: sent, received.
+    pub packets_now: (u64, u64),
+    /// Since start, calls in progress included.
+    pub since_start: CallTotals,
 }
 
 /// What the console needs from the running gateway.
@@ -68,8 +84,8 @@ pub trait Backend {
     fn ring(&mut self, port: u8) -> Result<String, String>;
     /// Run with these settings from now on (only the live ones differ).
     fn apply_live(&mut self, config: Arc<Config>);
-    /// Counters, one text line each.
-    fn stats(&self) -> Vec<String>;
+    /// Counters for `show stats`.
+    fn stats(&self) -> Stats;
     /// The front panel's LEDs (`show board`); none by default.
     fn leds(&self) -> Vec<crate::front_panel::LedView> {
         Vec::new()

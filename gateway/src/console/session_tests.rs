@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use board::identity::BoardDescription;
 
-use super::session::{Action, Session, Setup, CONFIG_PROMPT, PROMPT};
+use super::session::{Action, Session, Setup, ASK_WIDTH, CONFIG_PROMPT, PROMPT};
 use super::{password, Backend, LogRing, Registration};
 use crate::call::{CallView, PortView};
 use crate::config::{self, Config};
@@ -86,8 +86,19 @@ impl Backend for Fake {
     fn apply_live(&mut self, config: Arc<Config>) {
         self.applied.push(config);
     }
-    fn stats(&self) -> Vec<String> {
-        vec!["ports 1".into()]
+    fn stats(&self) -> super::Stats {
+        super::Stats {
+            ports: 4,
+            ports_idle: 3,
+            calls_now: 1,
+            packets_now: (50, 49),
+            since_start: crate::call::CallTotals {
+                calls: 7,
+                answered: 5,
+                packets_sent: 4000,
+                packets_received: 3990,
+            },
+        }
     }
 }
 
@@ -96,6 +107,7 @@ struct Bench {
     session: Session,
     backend: Fake,
     now: Instant,
+    log: LogRing,
 }
 
 fn with_login(text: &str) -> String {
@@ -106,8 +118,14 @@ fn with_login(text: &str) -> String {
 
 impl Bench {
     fn new(text: &str) -> Bench {
+        Bench::on_terminal(text, false)
+    }
+
+    /// `ask_width`: the session asks the terminal for its width.
+    fn on_terminal(text: &str, ask_width: bool) -> Bench {
         let config = config::parse(std::path::Path::new("test.toml"), text).unwrap();
         let now = Instant::now();
+        let log = LogRing::default();
         let session = Session::new(
             now,
             Setup {
@@ -117,13 +135,15 @@ impl Bench {
                 save_target: Some("/flash/config.toml".into()),
                 notes: vec!["booted the factory default configuration".into()],
                 board: BoardDescription::simulated(),
-                log: LogRing::default(),
+                log: log.clone(),
+                ask_width,
             },
         );
         Bench {
             session,
             backend: Fake::default(),
             now,
+            log,
         }
     }
 
@@ -256,8 +276,13 @@ fn question_mark_lists_what_comes_next() {
     assert!(out.contains("show"), "{out:?}");
     assert!(out.contains("configure"));
     assert!(out.ends_with(PROMPT));
+    // Words that start several commands are described too.
+    assert!(out.contains("show the gateway's state"), "{out:?}");
+    assert!(out.contains("drive the simulated exchange"), "{out:?}");
+    assert!(out.contains("test a line port"), "{out:?}");
     let out = b.type_("show ?");
     assert!(out.contains("ports"), "{out:?}");
+    assert!(out.contains("SIP state"), "{out:?}");
     assert!(out.contains("line ports, their ANI and state"));
     assert!(out.ends_with(&format!("{PROMPT}show ")), "{out:?}");
     b.type_("\x15");
@@ -454,4 +479,104 @@ fn a_port_test_result_is_not_shown_before_login() {
     b.session
         .handle_report("port 0: line test: dial tone after 340 ms");
     assert!(b.drive().contains("dial tone after 340 ms"));
+}
+
+#[test]
+fn show_stats_separates_now_from_since_start() {
+    let mut b = Bench::new(DEMO);
+    b.drive();
+    let out = b.type_("show stats\r");
+    assert!(out.contains("ports 4  idle 3  busy 1\r\n"), "{out:?}");
+    assert!(
+        out.contains("now          calls 1  RTP packets sent 50  received 49\r\n"),
+        "{out:?}"
+    );
+    assert!(
+        out.contains("since start  calls 7  answered 5  RTP packets sent 4000  received 3990\r\n"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn log_lines_show_only_under_terminal_monitor_above_the_redrawn_prompt() {
+    let mut b = Bench::new(DEMO);
+    b.drive();
+    b.log.push("12:00:00 INFO  gateway: before".into());
+    b.session.handle_log();
+    assert_eq!(b.drive(), "", "no monitor: the terminal is left alone");
+    let out = b.type_("terminal monitor\r");
+    assert!(out.contains("% log lines are shown here"), "{out:?}");
+    // A line arrives while the operator types: the prompt and the typed text
+    // are taken off, the log line printed, and both drawn again under it.
+    b.type_("sh po");
+    b.log.push("12:00:01 INFO  gateway: line ringing".into());
+    b.session.handle_log();
+    assert_eq!(
+        b.drive(),
+        format!("\r\x1b[J12:00:01 INFO  gateway: line ringing\r\n{PROMPT}sh po")
+    );
+    // Nothing new: nothing drawn.
+    b.session.handle_log();
+    assert_eq!(b.drive(), "");
+    assert!(b.type_("\r").contains("4155550100"), "the line still runs");
+    b.type_("terminal no monitor\r");
+    b.log.push("12:00:02 INFO  gateway: call ended".into());
+    b.session.handle_log();
+    assert_eq!(b.drive(), "");
+    // `show log` lists them all.
+    let out = b.type_("show log\r");
+    assert!(
+        out.contains("before") && out.contains("call ended"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn text_wraps_at_the_terminals_width_on_word_boundaries() {
+    let mut b = Bench::on_terminal(DEMO, true);
+    let banner = b.drive();
+    assert!(banner.contains(ASK_WIDTH), "the width is asked: {banner:?}");
+    let narrow = b.type_("help\r");
+    let long =
+        "factory-reset                erase the saved configuration and restart (asks first)";
+    assert!(
+        narrow.contains(&format!(
+            "  factory-reset                erase the saved configuration and restart (asks\r\n{}first)\r\n",
+            " ".repeat(31)
+        )),
+        "80 columns until the terminal answers, broken between words: {narrow:?}"
+    );
+    // The terminal answers (its cursor at column 132): one line each.
+    b.type_("\x1b[40;132R");
+    let out = b.type_("help\r");
+    assert!(out.contains(&format!("  {long}\r\n")), "{out:?}");
+    assert!(
+        out.ends_with(&format!("{ASK_WIDTH}{PROMPT}")),
+        "asked again: {out:?}"
+    );
+    // A narrow window: every line fits, words whole, continuations indented.
+    b.type_("\x1b[40;50R");
+    let out = b.type_("help\r");
+    let words = |t: &str| {
+        t.replace(ASK_WIDTH, " ")
+            .split_whitespace()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(words(&out), words(&out.replace("\r\n", " ")));
+    for line in out.replace(ASK_WIDTH, "").split("\r\n") {
+        assert!(line.chars().count() <= 50, "{line:?}");
+    }
+    assert!(
+        out.contains("  factory-reset                erase the saved\r\n"),
+        "{out:?}"
+    );
+    // `terminal width` overrides the terminal, 0 gives it back.
+    b.type_("terminal width 100\r");
+    assert!(!b.type_("version\r").contains(ASK_WIDTH));
+    assert!(b
+        .type_("terminal width 5\r")
+        .contains("% COLUMNS must be 0"));
+    b.type_("terminal width 0\r");
+    assert!(b.type_("version\r").contains(ASK_WIDTH));
 }

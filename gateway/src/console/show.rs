@@ -1,15 +1,20 @@
-//! What the `show` commands print: plain text, at most 80 columns.
+//! What the `show` commands print, as plain text, and how text is laid out to
+//! the terminal's width ([`wrap`]).
 
 use std::fmt::Write as _;
 use std::time::Duration;
 
 use board::identity::{BoardDescription, PortKind};
 
-use super::Registration;
+use super::{Registration, Stats};
 use crate::call::{CallView, PortView};
 
-/// The widest line the console prints.
+/// The terminal width assumed until the terminal says its own (the serial
+/// console's classic 80 columns).
 pub const WIDTH: usize = 80;
+/// Narrowest width text is laid out to (a terminal reporting less is taken as
+/// this wide).
+pub const MIN_WIDTH: usize = 20;
 
 /// `show ports`; a port's last `test line` / `ring` result on a line below it.
 pub fn ports(ports: &[PortView]) -> String {
@@ -51,7 +56,7 @@ pub fn calls(calls: &[CallView]) -> String {
             c.direction,
             c.state,
             c.age_ms / 1000,
-            c.dialled.as_deref().unwrap_or("-"),
+            c.dialled.as_deref().or(c.caller.as_deref()).unwrap_or("-"),
             c.context.client_uri
         );
         let _ = writeln!(s, "     Call-ID {}", c.context.call_id);
@@ -75,6 +80,26 @@ pub fn calls(calls: &[CallView]) -> String {
         );
     }
     s
+}
+
+/// The call-control lines of `show stats`: calls and RTP now, and since start.
+pub fn stats(s: &Stats) -> String {
+    let t = &s.since_start;
+    format!(
+        "ports {}  idle {}  busy {}\n\
+         now          calls {}  RTP packets sent {}  received {}\n\
+         since start  calls {}  answered {}  RTP packets sent {}  received {}\n",
+        s.ports,
+        s.ports_idle,
+        s.ports - s.ports_idle.min(s.ports),
+        s.calls_now,
+        s.packets_now.0,
+        s.packets_now.1,
+        t.calls,
+        t.answered,
+        t.packets_sent,
+        t.packets_received
+    )
 }
 
 /// `show sip registrations`.
@@ -160,10 +185,10 @@ pub fn uptime(d: Duration) -> String {
     }
 }
 
-/// Words laid out in columns within [`WIDTH`] (completion lists).
-pub fn columns(items: &[String]) -> String {
+/// Words laid out in columns within `width` (completion lists).
+pub fn columns(items: &[String], width: usize) -> String {
     let widest = items.iter().map(|i| i.len()).max().unwrap_or(0) + 2;
-    let per_line = (WIDTH / widest.max(1)).max(1);
+    let per_line = (width / widest.max(1)).max(1);
     let mut s = String::new();
     for row in items.chunks(per_line) {
         let line: String = row.iter().map(|i| format!("{i:<widest$}")).collect();
@@ -173,28 +198,79 @@ pub fn columns(items: &[String]) -> String {
     s
 }
 
-/// Cut every line longer than [`WIDTH`] into lines that fit (the console's
-/// promise to an 80-column terminal, whatever a value's length).
-pub fn fit(text: &str) -> String {
+/// Lay `text` out to `width` columns: a longer line is broken at the last
+/// space that fits, its continuation indented under the line's last column
+/// (the text after a run of two or more spaces, as in `help`'s descriptions)
+/// when that is in the left half, else under the line's own indentation. A
+/// word longer than a line is cut.
+pub fn wrap(text: &str, width: usize) -> String {
+    let width = width.max(MIN_WIDTH);
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         let (body, nl) = match line.strip_suffix('\n') {
             Some(b) => (b, "\n"),
             None => (line, ""),
         };
-        let chars: Vec<char> = body.chars().collect();
-        if chars.len() <= WIDTH {
-            out.push_str(body);
-        } else {
-            let pieces: Vec<String> = chars
-                .chunks(WIDTH)
-                .map(|c| c.iter().collect::<String>())
-                .collect();
-            out.push_str(&pieces.join("\n"));
-        }
+        wrap_line(body, width, &mut out);
         out.push_str(nl);
     }
     out
+}
+
+fn wrap_line(line: &str, width: usize, out: &mut String) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= width {
+        out.push_str(line);
+        return;
+    }
+    let indent = hanging_indent(&chars, width);
+    // The line's own indentation is never a place to break.
+    let lead = chars.iter().take_while(|c| **c == ' ').count();
+    let (mut rest, mut room, mut floor) = (&chars[..], width, lead);
+    loop {
+        if rest.len() <= room {
+            out.extend(rest.iter());
+            return;
+        }
+        let cut = rest
+            .get(..=room)
+            .and_then(|r| r.iter().rposition(|c| *c == ' '))
+            .filter(|&i| i > floor);
+        let (piece, next) = match cut {
+            Some(i) => rest.split_at(i),
+            None => rest.split_at(room),
+        };
+        out.push_str(piece.iter().collect::<String>().trim_end());
+        rest = &next[next.iter().take_while(|c| **c == ' ').count()..];
+        if rest.is_empty() {
+            return;
+        }
+        out.push('\n');
+        out.extend(std::iter::repeat_n(' ', indent));
+        (room, floor) = (width - indent, 0);
+    }
+}
+
+/// Where a wrapped line's continuation starts (see [`wrap`]).
+fn hanging_indent(chars: &[char], width: usize) -> usize {
+    let lead = chars.iter().take_while(|c| **c == ' ').count();
+    let mut column = None;
+    let mut spaces = 0;
+    for (i, c) in chars.iter().enumerate().skip(lead) {
+        if *c == ' ' {
+            spaces += 1;
+        } else {
+            if spaces >= 2 {
+                column = Some(i);
+            }
+            spaces = 0;
+        }
+    }
+    match column {
+        Some(c) if c <= width / 2 => c,
+        _ if lead <= width / 2 => lead,
+        _ => 0,
+    }
 }
 
 #[cfg(test)]
@@ -202,18 +278,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn long_lines_are_cut_to_80_columns() {
+    fn long_lines_wrap_at_word_boundaries() {
         let long = "x".repeat(170);
-        let fitted = fit(&format!("short\n{long}\nend"));
+        let fitted = wrap(&format!("short\n{long}\nend"), WIDTH);
         assert!(fitted.lines().all(|l| l.len() <= WIDTH));
-        assert_eq!(fitted.lines().count(), 5);
+        assert_eq!(
+            fitted.lines().count(),
+            5,
+            "a word longer than a line is cut"
+        );
         assert!(fitted.ends_with("end"));
+
+        let help =
+            "  show log [COUNT]             recent log lines, the newest last, as many as asked";
+        assert_eq!(
+            wrap(help, 64),
+            "  show log [COUNT]             recent log lines, the newest\n\
+             \x20                              last, as many as asked"
+        );
+        // Wide enough: untouched.
+        assert_eq!(wrap(help, 120), help);
+        let prose = "% configuration: no saved configuration at /var/lib/gateway/config.toml, booted the factory defaults";
+        let w = wrap(prose, 40);
+        assert!(w.lines().all(|l| l.chars().count() <= 40), "{w}");
+        assert_eq!(
+            w.split_whitespace().collect::<Vec<_>>(),
+            prose.split_whitespace().collect::<Vec<_>>()
+        );
+        assert!(w.lines().all(|l| !l.ends_with(' ')), "{w:?}");
+        // Absurd widths are taken as the narrowest.
+        assert!(wrap(&long, 3)
+            .lines()
+            .all(|l| l.len() == MIN_WIDTH || l.len() == 170 % MIN_WIDTH));
     }
 
     #[test]
     fn columns_fit() {
         let items: Vec<String> = (0..40).map(|i| format!("item-{i}")).collect();
-        let c = columns(&items);
+        let c = columns(&items, WIDTH);
         assert!(c.lines().all(|l| l.len() <= WIDTH));
         assert!(c.contains("item-39"));
         assert_eq!(uptime(Duration::from_secs(93_784)), "1d 02:03:04");

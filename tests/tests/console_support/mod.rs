@@ -216,8 +216,9 @@ impl Drop for NullModem {
     }
 }
 
-/// `picocom` on a device, in a detached `tmux` session of 80×40 on a private
-/// server socket; the server is killed when dropped.
+/// A program in a detached `tmux` session on a private server socket —
+/// `picocom` on a device (80×40), or the gateway itself with its console on
+/// the pane (the README's demo); the server is killed when dropped.
 #[derive(Debug)]
 pub struct Terminal {
     socket: String,
@@ -227,6 +228,15 @@ impl Terminal {
     /// Start picocom on `device`. Its escape key is moved to C-x so that C-a
     /// (start of line) reaches the gateway.
     pub fn picocom(device: &Path) -> Terminal {
+        Terminal::run(
+            &format!("picocom -q --nolock -e x -b 115200 {}", device.display()),
+            80,
+            40,
+        )
+    }
+
+    /// Run `command` (a shell command line) in a pane of `width` × `height`.
+    pub fn run(command: &str, width: u16, height: u16) -> Terminal {
         let socket = format!("console-test-{}-{}", std::process::id(), rand_suffix());
         let status = Command::new("tmux")
             .args([
@@ -237,14 +247,11 @@ impl Terminal {
                 "-s",
                 "t",
                 "-x",
-                "80",
+                &width.to_string(),
                 "-y",
-                "40",
+                &height.to_string(),
             ])
-            .arg(format!(
-                "picocom -q --nolock -e x -b 115200 {}",
-                device.display()
-            ))
+            .arg(command)
             .status()
             .expect("tmux");
         assert!(status.success());

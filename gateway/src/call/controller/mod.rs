@@ -79,6 +79,8 @@ pub struct Controller {
     test_reports: VecDeque<crate::line::TestReport>,
     rng: u64,
     sdp_version: u64,
+    /// Calls that ended, and their RTP, since start (`show stats`).
+    ended_totals: crate::call::view::CallTotals,
 }
 
 impl Controller {
@@ -133,6 +135,7 @@ impl Controller {
             test_reports: VecDeque::new(),
             rng: seed | 1,
             sdp_version: 1,
+            ended_totals: Default::default(),
             config,
         }
     }
@@ -524,6 +527,9 @@ impl Controller {
         // RFC 3550 §6.6: the media leaves with an RTCP BYE, sent with this
         // turn's packets (before the port's next call reuses the sockets).
         if let Some(media) = c.media.take() {
+            let s = media.stats();
+            self.ended_totals.packets_sent += s.packets_sent;
+            self.ended_totals.packets_received += s.packets_received;
             media.close(now, &mut self.rtp_out);
         }
         let reason = reason.into();
@@ -540,6 +546,8 @@ impl Controller {
     }
 
     fn push_finished(&mut self, finished: FinishedCall) {
+        self.ended_totals.calls += 1;
+        self.ended_totals.answered += u64::from(finished.answered.is_some());
         self.notifications.push_back(ended(&finished));
         self.finished.push_back(finished);
     }

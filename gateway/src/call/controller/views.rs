@@ -4,7 +4,8 @@
 use std::time::Instant;
 
 use super::{Call, Controller};
-use crate::call::view::{CallView, MediaView, PortView};
+use crate::call::state::Direction;
+use crate::call::view::{CallTotals, CallView, MediaView, PortView};
 use crate::config::PortKindConfig;
 
 impl Controller {
@@ -44,6 +45,22 @@ impl Controller {
             .collect()
     }
 
+    /// Calls and RTP packets since start: the calls that ended, and those in
+    /// progress.
+    pub fn totals(&self) -> CallTotals {
+        let mut t = self.ended_totals;
+        for c in self.calls.values() {
+            t.calls += 1;
+            t.answered += u64::from(c.answered.is_some());
+            if let Some(m) = &c.media {
+                let s = m.stats();
+                t.packets_sent += s.packets_sent;
+                t.packets_received += s.packets_received;
+            }
+        }
+        t
+    }
+
     /// The port with this ANI and its current call.
     pub fn lookup_ani(&self, now: Instant, ani: &str) -> Option<(PortView, Option<CallView>)> {
         let index = self.ports.iter().position(|p| p.config.ani == ani)?;
@@ -53,17 +70,23 @@ impl Controller {
     }
 
     fn call_view(&self, now: Instant, c: &Call) -> CallView {
-        let ani = self
-            .ports
-            .get(c.port.index())
-            .map(|p| p.config.ani.clone())
-            .unwrap_or_default();
+        let port = self.ports.get(c.port.index());
+        let ani = port.map(|p| p.config.ani.clone()).unwrap_or_default();
+        let caller = match c.direction {
+            Direction::FromLine => port
+                .and_then(|p| p.line.caller_id())
+                .and_then(|m| m.number.as_deref())
+                .filter(|n| !n.is_empty())
+                .map(str::to_string),
+            _ => None,
+        };
         CallView {
             port: c.port.0,
             ani,
             direction: c.direction.name(),
             state: c.state.name(),
             dialled: c.dialled.clone(),
+            caller,
             age_ms: now.saturating_duration_since(c.started).as_millis() as u64,
             answered_ms: c
                 .answered

@@ -108,7 +108,7 @@ impl Session {
                         .insert_str(common.get(partial.len()..).unwrap_or(""), &mut out);
                     self.out.extend_from_slice(&out);
                 } else {
-                    let list = show::columns(many);
+                    let list = show::columns(many, self.width);
                     self.print(&format!("\n{list}"));
                     self.redraw();
                 }

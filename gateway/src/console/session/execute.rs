@@ -213,6 +213,29 @@ impl Session {
                 self.state = State::Confirm(Confirm::FactoryReset);
                 "Erase the saved configuration and restart with factory defaults?\n".into()
             }
+            ["terminal", "monitor"] => {
+                self.monitor = Some(self.log.next_seq());
+                "% log lines are shown here as they come (terminal no monitor stops)\n".into()
+            }
+            ["terminal", "no", "monitor"] => {
+                self.monitor = None;
+                String::new()
+            }
+            ["terminal", "width"] => match args.first().map(|a| a.parse::<usize>()) {
+                Some(Ok(0)) => {
+                    self.width_fixed = false;
+                    String::new()
+                }
+                Some(Ok(n)) if (show::MIN_WIDTH..=MAX_WIDTH).contains(&n) => {
+                    self.width = n;
+                    self.width_fixed = true;
+                    String::new()
+                }
+                _ => format!(
+                    "% COLUMNS must be 0 (the terminal's own width) or from {} to {MAX_WIDTH}\n",
+                    show::MIN_WIDTH
+                ),
+            },
             ["shutdown"] => {
                 info!("shutdown requested on the console");
                 self.actions.push_back(Action::Shutdown);
@@ -239,9 +262,7 @@ impl Session {
             "uptime {}\n",
             show::uptime(now.saturating_duration_since(self.started))
         );
-        for line in backend.stats() {
-            let _ = writeln!(s, "{line}");
-        }
+        s.push_str(&show::stats(&backend.stats()));
         let _ = writeln!(
             s,
             "console logins {}  failed {}  locked {}",
@@ -256,6 +277,9 @@ impl Session {
         s
     }
 }
+
+/// Widest `terminal width`.
+const MAX_WIDTH: usize = 512;
 
 fn usage(command: &Command) -> String {
     format!("% usage: {}\n", command.usage())

@@ -16,7 +16,16 @@
 //! (idle logout, login lock-out) are data, reported by [`Session::poll_timeout`].
 //! While an action it waits for is in flight, typed bytes are kept and replayed.
 //! Results that come later (`test line`, `ring`) are handed in with
-//! [`Session::handle_report`] and printed above the prompt.
+//! [`Session::handle_report`] and printed above the prompt; so are new log
+//! lines under `terminal monitor` ([`Session::handle_log`]), the prompt and the
+//! line being typed drawn again below them. Log lines never reach the terminal
+//! otherwise: `show log` lists the recent ones.
+//!
+//! Text is laid out to the terminal's width ([`show::wrap`]), which the session
+//! asks the terminal for (a cursor position report after moving the cursor to
+//! the far right, answered as [`Edit::CursorAt`]) when it starts and after
+//! every command, so a resized window is followed; `terminal width` sets it by
+//! hand.
 //!
 //! | file | holds |
 //! |---|---|
@@ -101,7 +110,13 @@ pub struct Setup {
     pub board: BoardDescription,
     /// Recent log lines.
     pub log: LogRing,
+    /// Ask the terminal for its width (a terminal answers; a pipe does not).
+    pub ask_width: bool,
 }
+
+/// Asks a VT100 terminal for its width: save the cursor, move it to the far
+/// right, report its position, restore it.
+pub const ASK_WIDTH: &str = "\x1b7\x1b[999C\x1b[6n\x1b8";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Confirm {
@@ -139,6 +154,14 @@ pub struct Session {
     needs_restart: Vec<String>,
     board: BoardDescription,
     log: LogRing,
+    /// `terminal monitor`: log lines are shown as they come; the sequence
+    /// number of the next one to show.
+    monitor: Option<u64>,
+    /// Columns text is laid out to.
+    width: usize,
+    /// Set by `terminal width`: the terminal's reports are ignored.
+    width_fixed: bool,
+    ask_width: bool,
     started: Instant,
     last_input: Instant,
     failures: u32,
@@ -169,6 +192,10 @@ impl Session {
             needs_restart: Vec::new(),
             board: setup.board,
             log: setup.log,
+            monitor: None,
+            width: show::WIDTH,
+            width_fixed: false,
+            ask_width: setup.ask_width,
             started: now,
             last_input: now,
             failures: 0,
@@ -181,6 +208,7 @@ impl Session {
             let _ = writeln!(banner, "% {note}");
         }
         s.print(&banner);
+        s.ask_width();
         if s.login_required() {
             s.show_login();
         } else {
@@ -257,6 +285,53 @@ impl Session {
         }
     }
 
+    /// New lines in the log ring: under `terminal monitor`, shown above the
+    /// prompt, which is drawn again with the line being typed.
+    pub fn handle_log(&mut self) {
+        let Some(seen) = self.monitor else {
+            return;
+        };
+        if self.waiting || !self.logged_in() {
+            return;
+        }
+        let (lines, next) = self.log.since(seen);
+        self.monitor = Some(next);
+        if lines.is_empty() {
+            return;
+        }
+        self.erase_prompt();
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        self.print(&text);
+        self.redraw();
+    }
+
+    fn logged_in(&self) -> bool {
+        matches!(
+            self.state,
+            State::Exec | State::Configure { .. } | State::Confirm(_)
+        )
+    }
+
+    /// Take the prompt and the line being typed off the screen (the cursor
+    /// goes to the start of the prompt's first row).
+    fn erase_prompt(&mut self) {
+        let before = self.prompt_text().len() + self.editor.before_cursor().chars().count();
+        let rows = before / self.width.max(1);
+        self.out.push(b'\r');
+        if rows > 0 {
+            self.out
+                .extend_from_slice(format!("\x1b[{rows}A").as_bytes());
+        }
+        self.out.extend_from_slice(b"\x1b[J");
+    }
+
+    /// Ask the terminal for its width (see the module documentation).
+    fn ask_width(&mut self) {
+        if self.ask_width && !self.width_fixed {
+            self.out.extend_from_slice(ASK_WIDTH.as_bytes());
+        }
+    }
+
     /// Bytes from the terminal (an empty slice replays what was typed while
     /// waiting).
     pub fn handle_input(&mut self, now: Instant, bytes: &[u8], backend: &mut dyn Backend) {
@@ -299,6 +374,10 @@ impl Session {
                         self.prompt();
                     }
                 }
+                Some(Edit::CursorAt { column, .. }) if !self.width_fixed => {
+                    self.width = usize::from(column).max(show::MIN_WIDTH);
+                }
+                Some(Edit::CursorAt { .. }) => {}
                 Some(Edit::EndOfInput) => match self.state {
                     State::Exec if self.login_required() => {
                         self.print("\n");
@@ -332,9 +411,10 @@ impl Session {
         self.print(p);
     }
 
-    /// Text to the screen: `\n` becomes CR LF, lines are cut to 80 columns.
+    /// Text to the screen: `\n` becomes CR LF, lines are wrapped to the
+    /// terminal's width.
     fn print(&mut self, text: &str) {
-        let fitted = show::fit(text);
+        let fitted = show::wrap(text, self.width);
         self.out
             .extend_from_slice(fitted.replace('\n', "\r\n").as_bytes());
     }
@@ -392,6 +472,7 @@ impl Session {
                 self.state = state;
                 self.execute(now, line, backend);
                 if !self.waiting && !matches!(self.state, State::Ended) {
+                    self.ask_width();
                     self.prompt();
                 }
             }
