@@ -222,6 +222,21 @@ fn the_console_keeps_the_terminal_and_tells_the_truth() {
         "{help}"
     );
 
+    // `?` describes the words that start several commands.
+    demo.term.clear();
+    demo.term.type_text("?");
+    let listing = demo.term.wait_for("configure");
+    for help in [
+        "show the gateway's state",
+        "drive the simulated exchange",
+        "test a line port",
+    ] {
+        assert!(listing.contains(help), "{help:?} missing:\n{listing}");
+    }
+    demo.term.type_text("show ?");
+    demo.term.wait_for("SIP state");
+    demo.term.keys(&["C-u"]);
+
     // An inbound call: `show calls` gives the caller's number (caller ID).
     demo.run("sim call customer 4155550100", "customer is calling");
     let calls = wait_for(Duration::from_secs(20), || {

@@ -224,11 +224,12 @@ impl Console {
 
     /// The next input (pends forever without a transport).
     pub async fn recv(&mut self) -> Option<Input> {
+        // Log lines wake the loop only for a session that shows them.
         let log = self.appliance.log.clone();
-        let session = self.session.is_some();
+        let monitoring = self.session.as_ref().is_some_and(Session::monitoring);
         tokio::select! {
             input = self.inputs.recv() => input,
-            () = log.changed(), if session => Some(Input::Log),
+            () = log.changed(), if monitoring => Some(Input::Log),
         }
     }
 

@@ -305,6 +305,11 @@ impl Session {
         self.redraw();
     }
 
+    /// Whether new log lines are shown (`terminal monitor`).
+    pub fn monitoring(&self) -> bool {
+        self.monitor.is_some()
+    }
+
     fn logged_in(&self) -> bool {
         matches!(
             self.state,
