@@ -19,7 +19,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context as _;
 use drivers::sim::SimControl;
@@ -113,14 +113,9 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
     };
     let mut feed = tokio::time::interval(crate::watchdog::FEED_INTERVAL);
 
-    // Tags, branches and Digest nonces come from this seed: take it from the
-    // OS so they cannot be predicted, the clock only if that fails.
-    let seed = os_random_seed().unwrap_or_else(|| {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(1)
-    });
+    // Tags, branches, Call-IDs, Digest nonces, SSRCs: a cryptographic
+    // generator keyed from the OS, so none can be predicted (docs/SECURITY.md).
+    let seed = sip::Seed::from_os()?;
     let mut core = Controller::new(config.clone(), sip_addr, &rtp_addrs, seed);
     core.register_upstream(Instant::now());
 
@@ -563,15 +558,6 @@ fn spawn_record_writer(
         .context("cannot start the call-record writer")?;
     info!(path = %path.display(), "call records journal open");
     Ok(tx)
-}
-
-fn os_random_seed() -> Option<u64> {
-    use std::io::Read as _;
-    let mut bytes = [0u8; 8];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .ok()?;
-    Some(u64::from_le_bytes(bytes))
 }
 
 fn write_status(path: &std::path::Path, text: &str) -> anyhow::Result<()> {

@@ -49,9 +49,9 @@ mod transmit;
 pub mod transport;
 
 pub use endpoint::{
-    CallError, CallHandle, CallInfo, CallState, Endpoint, EndpointConfig, Event, OutgoingInvite,
-    Registration, RegistrationError, RegistrationHandle, RegistrationInfo, RegistrationState,
-    RequestHandle,
+    CallError, CallHandle, CallInfo, CallState, Endpoint, EndpointConfig, Event, IdGenerator,
+    OutgoingInvite, Registration, RegistrationError, RegistrationHandle, RegistrationInfo,
+    RegistrationState, RequestHandle, Seed, SeedError,
 };
 pub use message::{Headers, Message, Method, NameAddr, ParseError, Request, Response, Uri};
 pub use transmit::Transmit;

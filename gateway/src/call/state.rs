@@ -196,7 +196,7 @@ impl Call {
     }
 
     /// Both sides are connected: start the media with what was negotiated.
-    pub fn connect(&mut self, now: Instant, rng: &mut u64, config: &MediaConfig) {
+    pub fn connect(&mut self, now: Instant, rng: &mut sip::IdGenerator, config: &MediaConfig) {
         let Some(n) = self.negotiated else {
             return;
         };
@@ -409,16 +409,12 @@ impl Call {
     }
 }
 
-/// xorshift64*: SSRC, first sequence number and first timestamp of a new stream.
-fn next_stream_ids(state: &mut u64) -> (Ssrc, u16, RtpTimestamp) {
-    let mut next = || {
-        *state ^= *state >> 12;
-        *state ^= *state << 25;
-        *state ^= *state >> 27;
-        state.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    };
-    let a = next();
-    let b = next();
+/// SSRC, first sequence number and first timestamp of a new stream, from
+/// the cryptographic generator: an off-path attacker who cannot guess them
+/// cannot inject packets the receiver would play (RFC 3550 §5.1, §9.1).
+fn next_stream_ids(rng: &mut sip::IdGenerator) -> (Ssrc, u16, RtpTimestamp) {
+    let a = rng.next_u64();
+    let b = rng.next_u64();
     (
         Ssrc(a as u32),
         (b >> 16) as u16,

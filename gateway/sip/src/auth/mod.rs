@@ -112,7 +112,7 @@ pub struct Authenticator {
 }
 
 impl Authenticator {
-    pub fn new(config: AuthConfig, seed: u64) -> Self {
+    pub fn new(config: AuthConfig, seed: impl Into<crate::Seed>) -> Self {
         let nonces = NonceTable::new(config.nonce_lifetime, config.max_nonces, seed);
         Self { config, nonces }
     }

@@ -1,8 +1,8 @@
 //! Server nonces with expiry and nonce-count replay protection
 //! (RFC 7616 §3.3 `stale`, §3.4 `nc`, §5.5 replay attacks).
 //!
-//! Nonces are random (from the seeded generator the runtime seeds from the
-//! OS) and kept in a bounded table: a nonce we never issued, one older than
+//! Nonces are 128 random bits (from the cryptographic generator the runtime
+//! keys from the OS) and kept in a bounded table: a nonce we never issued, one older than
 //! the lifetime, or one whose `nc` does not increase is refused, and the
 //! client is re-challenged with `stale=true`. When the table is full the
 //! oldest nonce is forgotten (its client simply gets a fresh challenge).
@@ -49,14 +49,15 @@ pub struct NonceTable {
 }
 
 impl NonceTable {
-    /// `seed` makes nonces reproducible in tests; the runtime seeds from the OS.
-    pub fn new(lifetime: Duration, capacity: usize, seed: u64) -> Self {
+    /// A fixed `seed` makes nonces reproducible in tests; the runtime uses
+    /// [`crate::Seed::from_os`].
+    pub fn new(lifetime: Duration, capacity: usize, seed: impl Into<crate::Seed>) -> Self {
         Self {
             lifetime,
             capacity: capacity.max(1),
             live: HashMap::new(),
             order: VecDeque::new(),
-            ids: IdGenerator::new(seed ^ 0x6e6f_6e63_655f_7365),
+            ids: IdGenerator::new(seed.into().derive(0x6e6f_6e63_655f_7365)),
         }
     }
 
@@ -71,7 +72,7 @@ impl NonceTable {
                 None => break,
             }
         }
-        let nonce = format!("{:016x}{:016x}", self.ids.next_u64(), self.ids.next_u64());
+        let nonce = self.ids.token128();
         self.live.insert(
             nonce.clone(),
             Live {

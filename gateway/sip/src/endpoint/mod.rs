@@ -63,7 +63,7 @@ mod transactions;
 pub use call_api::{CallError, CallHandle, CallInfo, CallState, OutgoingInvite, RequestHandle};
 pub use config::EndpointConfig;
 pub use event::Event;
-pub(crate) use id::IdGenerator;
+pub use id::{IdGenerator, Seed, SeedError};
 pub use registration::{
     Registration, RegistrationError, RegistrationHandle, RegistrationInfo, RegistrationState,
 };
@@ -96,8 +96,9 @@ pub struct Endpoint {
     server: HashMap<ServerKey, ServerEntry>,
     transmits: VecDeque<Transmit>,
     events: VecDeque<Event>,
-    /// Branches of our INVITEs that ended without a 2xx (see `uac`).
-    ended_invites: VecDeque<String>,
+    /// Branches and destinations of our INVITEs that ended without a 2xx
+    /// (see `uac`).
+    ended_invites: VecDeque<(String, SocketAddr)>,
     authenticator: Option<Authenticator>,
     registrar: Registrar,
     connections: Connections,
@@ -109,12 +110,14 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    /// `seed` drives tags, branches and Call-IDs (identical runs in tests).
-    pub fn new(config: EndpointConfig, seed: u64) -> Self {
+    /// `seed` keys the generator of tags, branches, Call-IDs and nonces:
+    /// [`Seed::from_os`] in service, a fixed `u64` for identical test runs.
+    pub fn new(config: EndpointConfig, seed: impl Into<Seed>) -> Self {
+        let seed = seed.into();
         let authenticator = config
             .auth
             .clone()
-            .map(|a| Authenticator::new(a, seed.rotate_left(17) ^ 0xa076_1d64_78bd_642f));
+            .map(|a| Authenticator::new(a, seed.derive(0xa076_1d64_78bd_642f)));
         let registrar = Registrar::new(config.registrar.clone());
         Self {
             authenticator,
@@ -141,7 +144,7 @@ impl Endpoint {
 
     /// Feed one received UDP datagram.
     pub fn handle_datagram(&mut self, now: Instant, source: SocketAddr, data: &[u8]) {
-        self.receive(now, source, data);
+        self.receive(now, source, Transport::Udp, data);
     }
 
     /// Feed one message framed (by [`crate::transport::StreamFramer`]) from
@@ -152,7 +155,7 @@ impl Endpoint {
             return;
         }
         self.connections.touch(now, peer);
-        self.receive(now, peer, data);
+        self.receive(now, peer, Transport::Tcp, data);
     }
 
     /// A TCP connection with `peer` was accepted (or opened). `false`: the
@@ -181,14 +184,14 @@ impl Endpoint {
         self.connections.len()
     }
 
-    fn receive(&mut self, now: Instant, source: SocketAddr, data: &[u8]) {
+    fn receive(&mut self, now: Instant, source: SocketAddr, transport: Transport, data: &[u8]) {
         match Message::parse(data, self.config.max_message_size) {
             Ok(Message::Request(request)) => {
                 if self.admit(now, source, &request) {
                     self.on_request(now, source, request)
                 }
             }
-            Ok(Message::Response(response)) => self.on_response(now, source, response),
+            Ok(Message::Response(response)) => self.on_response(now, source, transport, response),
             // CRLF keep-alives (RFC 5626 §3.5.1) are not worth an event.
             Err(ParseError::Empty) => {}
             Err(error) => self.on_parse_error(source, data, &error),

@@ -7,8 +7,8 @@ use std::time::Instant;
 use super::{CallHandle, Endpoint, RegistrationHandle, RequestHandle};
 use crate::message::Request;
 use crate::transaction::{
-    ClientInvite, ClientKey, ClientNonInvite, ServerInvite, ServerKey, ServerNonInvite,
-    TransactionError,
+    ClientInvite, ClientKey, ClientNonInvite, ResponseOrigin, ServerInvite, ServerKey,
+    ServerNonInvite, TransactionError,
 };
 
 #[derive(Debug)]
@@ -58,6 +58,15 @@ impl ServerEntry {
         match &self.tx {
             ServerTransaction::Invite(t) => t.poll_timeout(),
             ServerTransaction::NonInvite(t) => t.poll_timeout(),
+        }
+    }
+}
+
+impl ClientTransaction {
+    pub(super) fn origin(&self) -> &ResponseOrigin {
+        match self {
+            ClientTransaction::Invite(t) => t.origin(),
+            ClientTransaction::NonInvite(t) => t.origin(),
         }
     }
 }

@@ -7,7 +7,8 @@ use std::time::Instant;
 use super::call::{Cancel, State};
 use super::{CallHandle, ClientTransaction, Endpoint, Event, Purpose};
 use crate::message::{Method, Response};
-use crate::transaction::ClientKey;
+use crate::transaction::{same_address, ClientKey};
+use crate::transport::Transport;
 
 /// The dialog a stray 2xx describes, seen from our (UAC) side.
 fn orphan_dialog(response: &Response) -> Option<crate::dialog::Dialog> {
@@ -41,7 +42,13 @@ fn sdp_of(response: &Response) -> Option<Vec<u8>> {
 }
 
 impl Endpoint {
-    pub(super) fn on_response(&mut self, now: Instant, source: SocketAddr, response: Response) {
+    pub(super) fn on_response(
+        &mut self,
+        now: Instant,
+        source: SocketAddr,
+        transport: Transport,
+        response: Response,
+    ) {
         // §8.1.3.3: a response with more than one Via was not meant for us.
         let vias = response.headers.list("Via").count();
         if vias != 1 {
@@ -58,6 +65,16 @@ impl Endpoint {
             self.on_stray_response(now, source, &response);
             return;
         };
+        // §17.1.3 plus the transport: the key alone could be guessed or
+        // sniffed; the answer must come from where the request went.
+        if let Err(error) = entry.tx.origin().check(source, transport, &response) {
+            tracing::warn!(%source, %error, "response refused");
+            self.events.push_back(Event::Dropped {
+                source,
+                reason: error.to_string(),
+            });
+            return;
+        }
         let pass = match &mut entry.tx {
             ClientTransaction::Invite(t) => t.on_response(now, &response, &mut self.transmits),
             ClientTransaction::NonInvite(t) => t.on_response(now, &response),
@@ -101,13 +118,18 @@ impl Endpoint {
             }
             return;
         }
-        // Only for INVITEs we really sent: otherwise a forged 2xx would make
-        // us send requests to whoever forged it.
+        // Only for INVITEs we really sent, answered from where they went:
+        // otherwise a forged 2xx would make us send requests to whoever
+        // forged it.
         let ours = response
             .headers
             .top_via()
             .and_then(|v| v.branch().map(str::to_owned))
-            .is_some_and(|b| self.ended_invites.contains(&b));
+            .is_some_and(|b| {
+                self.ended_invites
+                    .iter()
+                    .any(|(branch, to)| *branch == b && same_address(*to, source))
+            });
         if ours {
             self.end_orphan_2xx(now, source, response);
         }
@@ -208,9 +230,9 @@ impl Endpoint {
             }
             (State::Outgoing { cancel, invite, .. }, _) => {
                 let cancelled = *cancel != Cancel::NotRequested;
-                let branch = invite.branch.clone();
+                let ended = (invite.branch.clone(), c.peer);
                 self.calls.remove(&call);
-                self.remember_ended_invite(branch);
+                self.remember_ended_invite(ended);
                 self.events.push_back(if cancelled {
                     Event::Ended {
                         call,
@@ -235,9 +257,10 @@ impl Endpoint {
         }
     }
 
-    /// Keep the branches of the last INVITEs that ended without a 2xx, so a
-    /// late 2xx can be recognised as ours (bounded: oldest forgotten).
-    fn remember_ended_invite(&mut self, branch: String) {
+    /// Keep the branches (and destinations) of the last INVITEs that ended
+    /// without a 2xx, so a late 2xx can be recognised as ours (bounded:
+    /// oldest forgotten).
+    fn remember_ended_invite(&mut self, branch: (String, SocketAddr)) {
         if self.ended_invites.len() >= ENDED_INVITES {
             self.ended_invites.pop_front();
         }
@@ -263,9 +286,9 @@ impl Endpoint {
                 };
                 if let State::Outgoing { cancel, invite, .. } = &c.state {
                     let cancel = *cancel;
-                    let branch = invite.branch.clone();
+                    let ended = (invite.branch.clone(), c.peer);
                     self.calls.remove(&call);
-                    self.remember_ended_invite(branch);
+                    self.remember_ended_invite(ended);
                     self.events.push_back(if cancel == Cancel::NotRequested {
                         Event::Failed {
                             call,

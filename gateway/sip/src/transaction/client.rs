@@ -4,8 +4,9 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use super::{Timer, TimerConfig, Timers};
+use super::{ResponseOrigin, Timer, TimerConfig, Timers};
 use crate::message::{Request, Response};
+use crate::transport::Transport;
 use crate::Transmit;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,6 +20,7 @@ pub enum ClientNonInviteState {
 #[derive(Debug)]
 pub struct ClientNonInvite {
     destination: SocketAddr,
+    origin: ResponseOrigin,
     bytes: Vec<u8>,
     state: ClientNonInviteState,
     timers: Timers,
@@ -42,7 +44,13 @@ impl ClientNonInvite {
             timers.set(Timer::E, now + config.t1);
         }
         timers.set(Timer::F, now + config.timeout());
+        let transport = if config.reliable {
+            Transport::Tcp
+        } else {
+            Transport::Udp
+        };
         Self {
+            origin: ResponseOrigin::new(request, destination, transport),
             destination,
             bytes,
             state: ClientNonInviteState::Trying,
@@ -58,6 +66,11 @@ impl ClientNonInvite {
 
     pub fn is_terminated(&self) -> bool {
         self.state == ClientNonInviteState::Terminated
+    }
+
+    /// What a response must match besides the key (see [`ResponseOrigin`]).
+    pub fn origin(&self) -> &ResponseOrigin {
+        &self.origin
     }
 
     pub fn poll_timeout(&self) -> Option<Instant> {

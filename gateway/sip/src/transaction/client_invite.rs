@@ -4,8 +4,9 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use super::{Timer, TimerConfig, Timers};
+use super::{ResponseOrigin, Timer, TimerConfig, Timers};
 use crate::message::{Method, Request, Response};
+use crate::transport::Transport;
 use crate::Transmit;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +25,7 @@ pub enum ClientInviteState {
 #[derive(Debug)]
 pub struct ClientInvite {
     destination: SocketAddr,
+    origin: ResponseOrigin,
     invite: Request,
     bytes: Vec<u8>,
     state: ClientInviteState,
@@ -75,7 +77,13 @@ impl ClientInvite {
             timers.set(Timer::A, now + config.t1);
         }
         timers.set(Timer::B, now + config.timeout());
+        let transport = if config.reliable {
+            Transport::Tcp
+        } else {
+            Transport::Udp
+        };
         Self {
+            origin: ResponseOrigin::new(&invite, destination, transport),
             destination,
             invite,
             bytes,
@@ -97,6 +105,11 @@ impl ClientInvite {
 
     pub fn is_terminated(&self) -> bool {
         self.state == ClientInviteState::Terminated
+    }
+
+    /// What a response must match besides the key (see [`ResponseOrigin`]).
+    pub fn origin(&self) -> &ResponseOrigin {
+        &self.origin
     }
 
     pub fn poll_timeout(&self) -> Option<Instant> {

@@ -33,7 +33,7 @@ use thiserror::Error;
 
 pub use client::{ClientNonInvite, ClientNonInviteState};
 pub use client_invite::{ack_for_non_2xx, ClientInvite, ClientInviteState};
-pub use key::{ClientKey, ServerKey};
+pub use key::{same_address, ClientKey, ForeignResponse, ResponseOrigin, ServerKey};
 pub use server::{ServerNonInvite, ServerNonInviteState};
 pub use server_invite::{AckDisposition, ServerInvite, ServerInviteState};
 

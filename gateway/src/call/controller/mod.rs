@@ -77,7 +77,8 @@ pub struct Controller {
     notifications: VecDeque<Notification>,
     /// Finished console port tests (`test line`, `ring`).
     test_reports: VecDeque<crate::line::TestReport>,
-    rng: u64,
+    /// SSRCs and first RTP sequence numbers (RFC 3550 §5.1, §8).
+    rng: sip::IdGenerator,
     sdp_version: u64,
     /// Calls that ended, and their RTP, since start (`show stats`).
     ended_totals: crate::call::view::CallTotals,
@@ -85,13 +86,15 @@ pub struct Controller {
 
 impl Controller {
     /// A core for `config`, with SIP bound at `sip_addr` and port `n`'s RTP socket
-    /// at `rtp_addrs[n]`. `seed` makes tags, SSRCs and sequence numbers reproducible.
+    /// at `rtp_addrs[n]`. `seed` keys tags, nonces, SSRCs and sequence numbers:
+    /// [`sip::Seed::from_os`] in service, a fixed `u64` for reproducible tests.
     pub fn new(
         config: Arc<Config>,
         sip_addr: SocketAddr,
         rtp_addrs: &[SocketAddr],
-        seed: u64,
+        seed: impl Into<sip::Seed>,
     ) -> Self {
+        let seed = seed.into();
         let plan: Plan = config.board.tones.parse().unwrap_or(Plan::NorthAmerica);
         let timings = FxoTimings {
             dial_tone_wait: ms(config.line.dial_tone_wait_ms),
@@ -133,7 +136,7 @@ impl Controller {
             finished: VecDeque::new(),
             notifications: VecDeque::new(),
             test_reports: VecDeque::new(),
-            rng: seed | 1,
+            rng: sip::IdGenerator::new(seed.derive(0x5353_5243)),
             sdp_version: 1,
             ended_totals: Default::default(),
             config,
