@@ -233,6 +233,24 @@ fn invite_needs_credentials() {
     assert_eq!(last(&mut ep).status, 403);
     assert!(ep.poll_event().is_none());
 
+    // The wrong guess burnt its nonce: the right password on it is only
+    // re-challenged (stale), so every guess costs a fresh 401.
+    let late = authorization(
+        &challenge,
+        "alice",
+        "wonderland",
+        "INVITE",
+        "sip:1800@192.0.2.1",
+        "cn",
+        2,
+    );
+    ep.handle_datagram(now, phone, &invite("i2b", 2, Some(late)));
+    let stale = last(&mut ep);
+    assert_eq!(stale.status, 401);
+    let challenge = md5_challenge(&stale);
+    assert!(challenge.stale);
+    assert!(ep.poll_event().is_none());
+
     let good = authorization(
         &challenge,
         "alice",

@@ -206,6 +206,11 @@ impl SipConfig {
                 (Some(p), None) if p.is_empty() => {
                     return Err((key("password"), "the password is empty".into()))
                 }
+                (Some(p), None) => {
+                    if let Some(why) = weak_password(&a.user, p) {
+                        return Err((key("password"), why));
+                    }
+                }
                 (None, Some(h)) => match ha1_algorithm(h) {
                     None => {
                         return Err((
@@ -221,7 +226,6 @@ impl SipConfig {
                     }
                     Some(_) => {}
                 },
-                _ => {}
             }
         }
         Ok(())
@@ -295,13 +299,44 @@ fn ha1_algorithm(hex: &str) -> Option<Algorithm> {
         .find(|a| a.hex_len() == hex.len())
 }
 
+/// Shortest SIP account password accepted.
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+/// Why `password` is too weak for an account the network can guess at, or
+/// `None`. The rule (docs/SECURITY.md): at least [`MIN_PASSWORD_LEN`]
+/// characters, from at least two of lower case, upper case, digits and
+/// others, and not containing the user name.
+pub fn weak_password(user: &str, password: &str) -> Option<String> {
+    let classes = [
+        password.chars().any(|c| c.is_lowercase()),
+        password.chars().any(|c| c.is_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_alphanumeric()),
+    ];
+    let kinds = classes.iter().filter(|k| **k).count();
+    let why = if password.chars().count() < MIN_PASSWORD_LEN {
+        format!("has fewer than {MIN_PASSWORD_LEN} characters")
+    } else if kinds < 2 {
+        "uses only one kind of character (mix letters, digits or symbols)".to_owned()
+    } else if !user.is_empty() && password.to_lowercase().contains(&user.to_lowercase()) {
+        "contains the user name".to_owned()
+    } else {
+        return None;
+    };
+    Some(format!(
+        "the password is too weak to face password guessing: it {why}; use at \
+         least {MIN_PASSWORD_LEN} characters of two kinds or more, or an ha1 \
+         (docs/SECURITY.md)"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
 
     use crate::config::{parse, ConfigError};
 
-    const BASE: &str = "[sip]\n[[sip.accounts]]\nuser = \"alice\"\npassword = \"pw\"\n\
+    const BASE: &str = "[sip]\n[[sip.accounts]]\nuser = \"alice\"\npassword = \"wonder-land-7\"\n\
         [[ports]]\nport = 0\nkind = \"fxo\"\nani = \"4155550100\"\n[[ports]]\nport = 1\nkind = \"fxo\"\nani = \"4155550101\"\n";
 
     fn with(upstream: &str) -> Result<crate::config::Config, ConfigError> {
@@ -365,5 +400,27 @@ mod tests {
             Err(ConfigError::Syntax { .. })
         ));
         assert!(matches!(with(reg), Err(ConfigError::Syntax { .. })));
+    }
+
+    #[test]
+    fn weak_account_passwords_are_refused_with_the_rule() {
+        for (password, why) in [
+            ("pw", "fewer than 12"),
+            ("abcdefghijklmnop", "one kind"),
+            ("alice-wonder-7", "user name"),
+        ] {
+            let config = BASE.replace("wonder-land-7", password);
+            let Err(ConfigError::Invalid { key, message, .. }) =
+                parse(Path::new("gw.toml"), &config)
+            else {
+                panic!("{password:?} accepted");
+            };
+            assert_eq!(key, "sip.accounts[0].password");
+            assert!(message.contains(why), "{message}");
+            assert!(message.contains("docs/SECURITY.md"), "{message}");
+        }
+        if let Err(ConfigError::Invalid { key, .. }) = parse(Path::new("gw.toml"), BASE) {
+            assert_ne!(key, "sip.accounts[0].password", "a strong password refused");
+        }
     }
 }

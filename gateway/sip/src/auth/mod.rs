@@ -4,24 +4,31 @@
 //! ```text
 //!  request ─▶ Authorization for our realm? ──no──▶ Challenge (401, one WWW-Authenticate per algorithm)
 //!                 │ yes
-//!                 ├─ malformed / unknown algorithm / qop≠auth ─▶ Rejected (403)
-//!                 ├─ unknown user, wrong response, wrong uri ──▶ Rejected (403)
-//!                 ├─ nonce unknown, expired or nc replayed ─────▶ Challenge { stale: true } (401)
-//!                 └─ all good ─────────────────────────────────▶ Authenticated(user)
+//!                 ├─ malformed / unknown algorithm / qop≠auth / wrong uri ─▶ Rejected (403)
+//!                 ├─ nonce unknown, expired or nc replayed ─▶ Challenge { stale: true } (401)
+//!                 ├─ account or source prefix backing off ──▶ Rejected (403), password not checked
+//!                 ├─ unknown user, wrong response ──────────▶ Rejected (403), failure counted,
+//!                 │                                           nonce forgotten
+//!                 └─ all good ──────────────────────────────▶ Authenticated(user)
 //! ```
 //!
-//! The response is checked before the nonce, so `stale=true` is only ever
-//! sent to someone who knew the password (RFC 7616 §3.3). Nonces come from
-//! a seeded generator and time from `now` (see [`nonce`]); nothing here
-//! reads the clock or the OS random source.
+//! The nonce is checked before the password: an answer to a nonce we did
+//! not issue (or one used up) learns nothing about the password, and every
+//! wrong guess burns its nonce, so each guess costs a fresh 401 round trip.
+//! Failures are counted per account and per source prefix ([`lockout`]) with
+//! a growing back-off. Nonces come from a cryptographic generator and time
+//! from `now` (see [`nonce`]); nothing here reads the clock.
 
 pub mod client;
 pub mod digest;
+pub mod lockout;
 pub mod nonce;
 
+use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use digest::{constant_time_eq, Algorithm, Challenge, Credentials};
+use lockout::{Lockout, LockoutConfig};
 use nonce::{NonceCheck, NonceTable};
 
 use crate::message::{Request, Uri};
@@ -77,6 +84,8 @@ pub struct AuthConfig {
     pub nonce_lifetime: Duration,
     /// How many nonces are remembered at most.
     pub max_nonces: usize,
+    /// The brake on password guessing.
+    pub lockout: LockoutConfig,
 }
 
 impl AuthConfig {
@@ -88,6 +97,7 @@ impl AuthConfig {
             algorithms: vec![Algorithm::Sha256, Algorithm::Md5],
             nonce_lifetime: Duration::from_secs(300),
             max_nonces: 4096,
+            lockout: LockoutConfig::default(),
         }
     }
 }
@@ -109,12 +119,18 @@ pub enum Verdict {
 pub struct Authenticator {
     config: AuthConfig,
     nonces: NonceTable,
+    lockout: Lockout,
 }
 
 impl Authenticator {
     pub fn new(config: AuthConfig, seed: impl Into<crate::Seed>) -> Self {
         let nonces = NonceTable::new(config.nonce_lifetime, config.max_nonces, seed);
-        Self { config, nonces }
+        let lockout = Lockout::new(config.lockout);
+        Self {
+            config,
+            nonces,
+            lockout,
+        }
     }
 
     pub fn config(&self) -> &AuthConfig {
@@ -144,8 +160,9 @@ impl Authenticator {
             .collect()
     }
 
-    /// Check `request`'s `Authorization` (or `Proxy-Authorization`) for our realm.
-    pub fn verify(&mut self, now: Instant, request: &Request) -> Verdict {
+    /// Check `request`'s `Authorization` (or `Proxy-Authorization`) for our
+    /// realm, from `source`.
+    pub fn verify(&mut self, now: Instant, source: IpAddr, request: &Request) -> Verdict {
         let ours = request
             .headers
             .get_all("Authorization")
@@ -188,39 +205,50 @@ impl Authenticator {
                 credentials.uri, request.uri
             ));
         }
-        let Some(account) = self
+        match self.nonces.check(now, &credentials.nonce, credentials.nc) {
+            NonceCheck::Accepted => {}
+            NonceCheck::Unknown | NonceCheck::Expired | NonceCheck::Replayed => {
+                return Verdict::Challenge(self.challenge(now, true));
+            }
+        }
+        let user = credentials.username.as_str();
+        if let Some((key, until)) = self.lockout.blocked(now, user, source) {
+            let left = until.saturating_duration_since(now).as_secs() + 1;
+            return Verdict::Rejected(format!("{key} backing off for {left} s, not checked"));
+        }
+        let expected = self
             .config
             .accounts
             .iter()
-            .find(|a| a.username == credentials.username)
-        else {
-            return Verdict::Rejected(format!("unknown user {:?}", credentials.username));
-        };
-        let Some(ha1) = account.ha1(algorithm, &self.config.realm) else {
-            return Verdict::Rejected(format!(
-                "user {:?} has no secret for {algorithm}",
-                credentials.username
-            ));
-        };
-        let expected = algorithm.response(
-            &ha1,
-            &credentials.nonce,
-            Some(qop),
-            request.method.as_str(),
-            &credentials.uri,
-        );
-        if !constant_time_eq(&expected, &credentials.response) {
-            return Verdict::Rejected(format!(
-                "wrong response from user {:?}",
-                credentials.username
-            ));
-        }
-        match self.nonces.check(now, &credentials.nonce, credentials.nc) {
-            NonceCheck::Accepted => Verdict::Authenticated(account.username.clone()),
-            NonceCheck::Unknown | NonceCheck::Expired | NonceCheck::Replayed => {
-                Verdict::Challenge(self.challenge(now, true))
+            .find(|a| a.username == user)
+            .map(|a| a.ha1(algorithm, &self.config.realm))
+            .map(|ha1| {
+                ha1.map(|ha1| {
+                    algorithm.response(
+                        &ha1,
+                        &credentials.nonce,
+                        Some(qop),
+                        request.method.as_str(),
+                        &credentials.uri,
+                    )
+                })
+            });
+        let reason = match expected {
+            Some(Some(expected)) if constant_time_eq(&expected, &credentials.response) => {
+                self.lockout.success(user);
+                return Verdict::Authenticated(user.to_owned());
             }
+            Some(Some(_)) => format!("wrong response from user {user:?}"),
+            Some(None) => format!("user {user:?} has no secret for {algorithm}"),
+            None => format!("unknown user {user:?}"),
+        };
+        self.nonces.forget(&credentials.nonce);
+        let mut reason = reason;
+        for (key, failures, delay) in self.lockout.failure(now, user, source) {
+            tracing::warn!(%key, failures, back_off_s = delay.as_secs(), %source, "authentication failures: backing off");
+            reason.push_str(&format!("; {key} backs off {} s", delay.as_secs()));
         }
+        Verdict::Rejected(reason)
     }
 }
 

@@ -64,7 +64,8 @@ impl NonceTable {
     /// A fresh nonce, valid from `now` for the lifetime.
     pub fn issue(&mut self, now: Instant) -> String {
         self.purge(now);
-        while self.live.len() >= self.capacity {
+        // `order` also holds forgotten nonces: bounding it bounds both.
+        while self.order.len() >= self.capacity {
             match self.order.pop_front() {
                 Some(old) => {
                     self.live.remove(&old);
@@ -99,6 +100,13 @@ impl NonceTable {
         }
         live.last_nc = nc;
         NonceCheck::Accepted
+    }
+
+    /// Forget `nonce` (a wrong password was sent with it: the next guess
+    /// needs a fresh challenge). Its place in the issue order goes at the
+    /// next purge.
+    pub fn forget(&mut self, nonce: &str) {
+        self.live.remove(nonce);
     }
 
     /// Nonces currently remembered.

@@ -35,7 +35,7 @@ impl Endpoint {
         let Some(auth) = self.authenticator.as_mut().filter(|_| required) else {
             return Gate::Pass(None);
         };
-        match auth.verify(now, request) {
+        match auth.verify(now, source.ip(), request) {
             Verdict::Authenticated(user) => Gate::Pass(Some(user)),
             Verdict::Challenge(challenges) => {
                 let values: Vec<String> = challenges.iter().map(ToString::to_string).collect();
