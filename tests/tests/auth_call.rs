@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use gateway_tests::config::{board_authenticated, ACCOUNT_PASSWORD, ACCOUNT_USER};
+use gateway_tests::config::{board_authenticated, merchants, ACCOUNT_PASSWORD, ACCOUNT_USER};
 use gateway_tests::gateway::Gateway;
 use gateway_tests::have;
 use gateway_tests::sipp::Sipp;
@@ -20,11 +20,13 @@ fn authenticated_client_reaches_the_call_centre() {
         eprintln!("sipp is not installed (run scripts/test.sh); skipping");
         return;
     }
-    let gw = Gateway::start(&board_authenticated(
-        "sip:agent@127.0.0.1:9",
-        "none",
-        "[\"MD5\"]",
-    ));
+    // The scenario says X-Merchant-Id: shop-1, so the account is shop-1's.
+    let config = board_authenticated("sip:agent@127.0.0.1:9", "none", "[\"MD5\"]").replacen(
+        &format!("password = \"{ACCOUNT_PASSWORD}\"\n"),
+        &format!("password = \"{ACCOUNT_PASSWORD}\"\nmerchant = \"shop-1\"\n"),
+        1,
+    ) + &merchants(None);
+    let gw = Gateway::start(&config);
     let auth_uri = format!("1800@{}", gw.sip);
     let sipp = Sipp::start(
         "uac_auth_call_centre.xml",

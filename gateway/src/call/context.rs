@@ -31,6 +31,8 @@ pub struct CallContext {
     pub page_url: Option<String>,
     /// `X-Link-Id`: the click-to-call link used.
     pub link_id: Option<String>,
+    /// The SIP account that placed the call (authenticated), if any.
+    pub account: Option<String>,
     /// Other `X-` headers the client sent.
     pub extra: BTreeMap<String, String>,
 }

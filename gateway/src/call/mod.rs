@@ -7,6 +7,7 @@
 mod context;
 mod controller;
 mod dtmf_relay;
+pub mod merchant;
 mod route;
 mod state;
 mod view;

@@ -268,6 +268,16 @@ fn validate_merchants(config: &Config) -> Result<(), Invalid> {
             "tokens must have at least 8 characters",
         ));
     }
+    for (i, a) in config.sip.accounts.iter().enumerate() {
+        if let Some(m) = &a.merchant {
+            if !config.merchants.iter().any(|x| x.id == *m) {
+                return Err(invalid(
+                    format!("sip.accounts[{i}].merchant"),
+                    format!("no [[merchants]] has id {m:?}"),
+                ));
+            }
+        }
+    }
     for (i, m) in config.merchants.iter().enumerate() {
         if m.id.is_empty() || !ids.insert(m.id.as_str()) {
             return Err(invalid(

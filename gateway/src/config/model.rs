@@ -245,6 +245,11 @@ pub struct SipAccountConfig {
     /// 64 for SHA-256. The account then answers only that algorithm.
     #[serde(default)]
     pub ha1: Option<String>,
+    /// The merchant (`[[merchants]] id`) whose calls this account places: its
+    /// calls carry that merchant whatever `X-Merchant-Id` says, and a call
+    /// claiming another merchant is refused.
+    #[serde(default)]
+    pub merchant: Option<String>,
 }
 
 impl std::fmt::Debug for SipAccountConfig {

@@ -173,6 +173,7 @@ mod tests {
             client_uri: "sip:c@h".into(),
             merchant_id: Some("m".into()),
             session_id: None,
+            account: None,
             source_page: None,
             start_unix: 1.0,
             answer_unix: Some(2.0),

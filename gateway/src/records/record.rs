@@ -25,6 +25,9 @@ pub struct CallRecord {
     pub merchant_id: Option<String>,
     /// The web session (`X-Session-Id`).
     pub session_id: Option<String>,
+    /// The SIP account that placed the call, if it authenticated.
+    #[serde(default)]
+    pub account: Option<String>,
     /// The page the call came from (`X-Page-Url`).
     pub source_page: Option<String>,
     /// Start, as Unix seconds.
@@ -42,7 +45,7 @@ pub struct CallRecord {
 }
 
 /// The CSV export's header line.
-pub const CSV_HEADER: &str = "call_id,direction,port,ani,destination,client_uri,merchant_id,session_id,source_page,start_unix,answer_unix,end_unix,duration_ms,commands,end_reason";
+pub const CSV_HEADER: &str = "call_id,direction,port,ani,destination,client_uri,merchant_id,session_id,source_page,start_unix,answer_unix,end_unix,duration_ms,commands,end_reason,account";
 
 fn csv_field(s: &str) -> String {
     // Fields from the network could start a spreadsheet formula when the CSV
@@ -73,6 +76,7 @@ impl CallRecord {
             client_uri: f.context.client_uri.clone(),
             merchant_id: f.context.merchant_id.clone(),
             session_id: f.context.session_id.clone(),
+            account: f.context.account.clone(),
             source_page: f.context.page_url.clone(),
             start_unix: unix(f.started),
             answer_unix: f.answered.map(&unix),
@@ -106,6 +110,7 @@ impl CallRecord {
             self.duration_ms.to_string(),
             csv_field(&self.commands.join(" ")),
             csv_field(&self.end_reason),
+            opt(&self.account),
         ]
         .join(",")
     }
@@ -126,6 +131,7 @@ mod tests {
             client_uri: "sip:\"x\"@h".into(),
             merchant_id: None,
             session_id: None,
+            account: None,
             source_page: None,
             start_unix: 1.5,
             answer_unix: None,
@@ -136,7 +142,7 @@ mod tests {
         };
         assert_eq!(
             r.to_csv(),
-            "\"a,b\",to-line,1,,1800,\"sip:\"\"x\"\"@h\",,,,1.500,,2.000,0,*76 *22,busy"
+            "\"a,b\",to-line,1,,1800,\"sip:\"\"x\"\"@h\",,,,1.500,,2.000,0,*76 *22,busy,"
         );
         assert_eq!(
             CSV_HEADER.split(',').count(),

@@ -2,6 +2,7 @@
 //! client once the far end answers (see the parent module's diagram).
 
 use super::*;
+use crate::call::merchant;
 
 impl Controller {
     pub(super) fn on_incoming_call(
@@ -24,7 +25,12 @@ impl Controller {
             .headers
             .iter()
             .map(|h| (h.name.as_str(), h.value.as_str()));
-        let context = CallContext::from_headers(&call_id, &from, headers);
+        let mut context = CallContext::from_headers(&call_id, &from, headers);
+        let account = self.sip.call_info(call).and_then(|i| i.authenticated_user);
+        if let Err(e) = merchant::bind(&mut context, account.as_deref(), &self.config) {
+            warn!(%call_id, error = %e, "merchant spoofing refused");
+            return self.refuse(now, call, context, 403, merchant::REFUSAL);
+        }
         let Some(offer) = sdp.and_then(remote_audio) else {
             let reason = "Not Acceptable Here (an SDP offer is required)";
             self.refuse(now, call, context, 488, reason);
