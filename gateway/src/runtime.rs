@@ -157,10 +157,9 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
             Some((m.id.clone(), Webhook::spawn(m.id.clone(), url)))
         })
         .collect();
+    let limits = api::server::ServerLimits::from_config(&config.api);
     tokio::spawn(async move {
-        if let Err(e) = axum::serve(api_listener, api::router(api_state)).await {
-            error!(error = %e, "HTTP API stopped");
-        }
+        api::server::serve(api_listener, api::router(api_state), limits).await;
     });
     let device = options
         .console

@@ -359,6 +359,35 @@ pub struct ApiConfig {
     /// Answer without a token. Accepted only with a loopback `listen` address.
     #[serde(default)]
     pub allow_anonymous: bool,
+    /// Open HTTP connections at most; more are closed at once.
+    #[serde(default = "default_api_max_connections")]
+    pub max_connections: usize,
+    /// Open HTTP connections per client address at most.
+    #[serde(default = "default_api_max_connections_per_address")]
+    pub max_connections_per_address: usize,
+    /// A request head must arrive within this many seconds of the previous
+    /// response (or of the connection): slow heads and idle keep-alives end.
+    #[serde(default = "default_api_header_timeout_s")]
+    pub header_timeout_s: u32,
+    /// Request bodies longer than this are refused (413).
+    #[serde(default = "default_api_max_body_bytes")]
+    pub max_body_bytes: usize,
+}
+
+fn default_api_max_connections() -> usize {
+    64
+}
+
+fn default_api_max_connections_per_address() -> usize {
+    16
+}
+
+fn default_api_header_timeout_s() -> u32 {
+    10
+}
+
+fn default_api_max_body_bytes() -> usize {
+    16 * 1024
 }
 
 impl Default for ApiConfig {
@@ -367,6 +396,10 @@ impl Default for ApiConfig {
             listen: default_api_listen(),
             admin_tokens: Vec::new(),
             allow_anonymous: false,
+            max_connections: default_api_max_connections(),
+            max_connections_per_address: default_api_max_connections_per_address(),
+            header_timeout_s: default_api_header_timeout_s(),
+            max_body_bytes: default_api_max_body_bytes(),
         }
     }
 }

@@ -11,7 +11,11 @@
 //! | `GET /api/v1/records?format=jsonl\|csv` | the call records the token may see |
 //! | `GET /api/v1/events?session_id=S` | Server-Sent Events of the calls of web session `S` |
 //!
-//! Access: `Authorization: Bearer TOKEN`. An operator token (`api.admin_tokens`)
+//! Served by [`server`]: bounded connections, head and keep-alive timeouts,
+//! capped bodies.
+//!
+//! Access: `Authorization: Bearer TOKEN` (the scheme in any case; every 401
+//! carries `WWW-Authenticate: Bearer`, RFC 6750). An operator token (`api.admin_tokens`)
 //! sees everything; a merchant's CRM token (`merchants[].api_tokens`) sees only
 //! calls whose `X-Merchant-Id` is that merchant: another merchant's call is 403.
 //! No token, or an unknown one, is 401 unless `api.allow_anonymous` (loopback
@@ -36,6 +40,8 @@ use axum::{Json, Router};
 use futures_util::Stream;
 use serde_json::{json, Value};
 use tokio::sync::{broadcast, mpsc, oneshot};
+
+pub mod server;
 
 use crate::call::{CallView, Controller};
 use crate::config::Config;
@@ -92,22 +98,28 @@ impl Access {
         let token = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
+            .and_then(bearer_token);
         match token {
             Some(t) => self
                 .tokens
                 .get(t)
                 .cloned()
-                .ok_or_else(|| ApiAnswer::error(401, "unauthorized", "unknown token".into())),
+                .ok_or_else(|| ApiAnswer::unauthorized("unknown token", true)),
             None if self.anonymous => Ok(Scope::All),
-            None => Err(ApiAnswer::error(
-                401,
-                "unauthorized",
-                "an Authorization: Bearer token is required".into(),
+            None => Err(ApiAnswer::unauthorized(
+                "an Authorization: Bearer token is required",
+                false,
             )),
         }
     }
+}
+
+/// The token of an `Authorization: Bearer TOKEN` value; the scheme is
+/// case-insensitive (RFC 6750 §2.1, RFC 9110 §11.1).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once([' ', '\t'])?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// A question for the core.
@@ -132,12 +144,31 @@ pub struct ApiAnswer {
     pub status: u16,
     /// The body.
     pub body: Value,
+    /// `WWW-Authenticate` of a 401 (RFC 6750 §3).
+    pub challenge: Option<&'static str>,
 }
 
 impl ApiAnswer {
     /// 200 with `body`.
     pub fn ok(body: Value) -> Self {
-        ApiAnswer { status: 200, body }
+        ApiAnswer {
+            status: 200,
+            body,
+            challenge: None,
+        }
+    }
+
+    /// 401 with a `WWW-Authenticate: Bearer` challenge; `invalid_token`
+    /// when a token was given but is not known.
+    pub fn unauthorized(message: &str, invalid_token: bool) -> Self {
+        ApiAnswer {
+            challenge: Some(if invalid_token {
+                "Bearer realm=\"gateway\", error=\"invalid_token\""
+            } else {
+                "Bearer realm=\"gateway\""
+            }),
+            ..ApiAnswer::error(401, "unauthorized", message.to_owned())
+        }
     }
 
     /// An error with a JSON `{"error": .., "message": ..}` body.
@@ -145,6 +176,7 @@ impl ApiAnswer {
         ApiAnswer {
             status,
             body: json!({ "error": error, "message": message }),
+            challenge: None,
         }
     }
 }
@@ -320,7 +352,14 @@ async fn ask(core: &mpsc::Sender<ApiRequest>, query: ApiQuery) -> Response {
 
 fn reply(answer: ApiAnswer) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Json(answer.body)).into_response()
+    let mut response = (status, Json(answer.body)).into_response();
+    if let Some(challenge) = answer.challenge {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static(challenge),
+        );
+    }
+    response
 }
 
 async fn ports(State(state): State<ApiState>, headers: HeaderMap) -> Response {
@@ -487,4 +526,19 @@ async fn not_found() -> Response {
         "not-found",
         "no such API path".into(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer  abc "), Some("abc"));
+        assert_eq!(bearer_token("BEARER\tabc"), Some("abc"));
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("Bearer "), None);
+        assert_eq!(bearer_token("Bearerabc"), None);
+    }
 }
