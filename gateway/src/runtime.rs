@@ -148,6 +148,14 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         records: config.records.path.clone(),
         access: std::sync::Arc::new(api::Access::from_config(&config)),
         events: events.clone(),
+        tokens: std::sync::Arc::new(api::session_token::TokenIssuer::new(
+            api::session_token::TokenIssuer::random_key()?,
+            u64::from(config.api.event_token_lifetime_s),
+        )),
+        streams: std::sync::Arc::new(api::server::Slots::new(
+            config.api.max_event_streams,
+            config.api.max_event_streams_per_address,
+        )),
     };
     let webhooks: std::collections::HashMap<String, Webhook> = config
         .merchants

@@ -9,7 +9,8 @@
 //! | `GET /api/v1/calls/{call_id}` | one call by SIP Call-ID |
 //! | `GET /api/v1/ani/{ani}` | the port with that ANI and its live call's context |
 //! | `GET /api/v1/records?format=jsonl\|csv` | the call records the token may see |
-//! | `GET /api/v1/events?session_id=S` | Server-Sent Events of the calls of web session `S` |
+//! | `GET /api/v1/sessions/{session_id}/token` | a signed, short-lived token for the session's event stream |
+//! | `GET /api/v1/events?session_id=S&token=T` | Server-Sent Events of the calls of web session `S` |
 //!
 //! Served by [`server`]: bounded connections, head and keep-alive timeouts,
 //! capped bodies.
@@ -19,19 +20,22 @@
 //! sees everything; a merchant's CRM token (`merchants[].api_tokens`) sees only
 //! calls whose `X-Merchant-Id` is that merchant: another merchant's call is 403.
 //! No token, or an unknown one, is 401 unless `api.allow_anonymous` (loopback
-//! demo only). The event stream needs no token: the session id, which only the
-//! merchant's page knows, is the key. Errors are JSON `{"error": .., "message": ..}`.
+//! demo only). The event stream needs the token the merchant's server got
+//! for that session ([`session_token`]) and shows only that merchant's
+//! calls; streams are capped per address and in total. Errors are JSON
+//! `{"error": .., "message": ..}`.
 //!
 //! Handlers never touch the core: they send an [`ApiRequest`] to the runtime's
 //! loop, which answers with [`answer`] from the core's current state.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -42,6 +46,7 @@ use serde_json::{json, Value};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 pub mod server;
+pub mod session_token;
 
 use crate::call::{CallView, Controller};
 use crate::config::Config;
@@ -315,6 +320,10 @@ pub struct ApiState {
     pub access: Arc<Access>,
     /// Call events, for the event stream.
     pub events: broadcast::Sender<Notification>,
+    /// Signs and checks event-stream tokens.
+    pub tokens: Arc<session_token::TokenIssuer>,
+    /// Open event streams, bounded per address and in total.
+    pub streams: Arc<server::Slots>,
 }
 
 /// The API's routes.
@@ -326,6 +335,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/calls/{call_id}", get(call))
         .route("/api/v1/ani/{ani}", get(ani))
         .route("/api/v1/records", get(records))
+        .route("/api/v1/sessions/{session_id}/token", get(session_token))
         .route("/api/v1/events", get(events))
         .fallback(not_found)
         .with_state(state)
@@ -478,14 +488,53 @@ async fn records(
     ([(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
-/// `?session_id=` of the event stream.
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Longest session id accepted.
+const MAX_SESSION_ID: usize = 128;
+
+async fn session_token(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(session): Path<String>,
+) -> Response {
+    let scope = match state.access.scope(&headers) {
+        Ok(s) => s,
+        Err(e) => return reply(e),
+    };
+    if session.is_empty() || session.len() > MAX_SESSION_ID {
+        return reply(ApiAnswer::error(
+            400,
+            "bad-session",
+            format!("session ids have 1 to {MAX_SESSION_ID} characters"),
+        ));
+    }
+    let (token, expires) = state.tokens.issue(&scope, &session, unix_now());
+    reply(ApiAnswer::ok(json!({
+        "session_id": session,
+        "token": token,
+        "expires_unix": expires,
+    })))
+}
+
+/// `?session_id=&token=` of the event stream.
 #[derive(Debug, serde::Deserialize)]
 struct EventsQuery {
     #[serde(default)]
     session_id: Option<String>,
+    #[serde(default)]
+    token: Option<String>,
 }
 
-async fn events(State(state): State<ApiState>, Query(q): Query<EventsQuery>) -> Response {
+async fn events(
+    State(state): State<ApiState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(q): Query<EventsQuery>,
+) -> Response {
     let Some(session) = q.session_id.filter(|s| !s.is_empty()) else {
         return reply(ApiAnswer::error(
             400,
@@ -493,25 +542,52 @@ async fn events(State(state): State<ApiState>, Query(q): Query<EventsQuery>) -> 
             "give ?session_id=".into(),
         ));
     };
+    let scope = match (q.token, state.access.anonymous) {
+        (Some(token), _) => match state.tokens.check(&token, &session, unix_now()) {
+            Ok(scope) => scope,
+            Err(e) => return reply(ApiAnswer::unauthorized(&e.to_string(), true)),
+        },
+        (None, true) => Scope::All,
+        (None, false) => {
+            return reply(ApiAnswer::unauthorized(
+                "give &token= from GET /api/v1/sessions/{session_id}/token",
+                false,
+            ))
+        }
+    };
+    let Some(slot) = state.streams.take(peer.ip()) else {
+        return reply(ApiAnswer::error(
+            429,
+            "too-many-streams",
+            "too many event streams are open".into(),
+        ));
+    };
     let rx = state.events.subscribe();
-    Sse::new(session_stream(rx, session))
+    Sse::new(session_stream(rx, session, scope, slot))
         .keep_alive(KeepAlive::default())
         .into_response()
 }
 
-/// The notifications of one web session, as SSE events named after the event.
+/// The notifications of one web session that `scope` may see, as SSE
+/// events named after the event. `slot` is held while the stream lives.
 fn session_stream(
     rx: broadcast::Receiver<Notification>,
     session: String,
+    scope: Scope,
+    slot: server::Slot,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
-    futures_util::stream::unfold((rx, session), |(mut rx, session)| async move {
+    let state = (rx, session, scope, slot);
+    futures_util::stream::unfold(state, |(mut rx, session, scope, slot)| async move {
         loop {
             match rx.recv().await {
-                Ok(n) if n.session_id.as_deref() == Some(session.as_str()) => {
+                Ok(n)
+                    if n.session_id.as_deref() == Some(session.as_str())
+                        && scope.allows(n.merchant_id.as_deref()) =>
+                {
                     let event = Event::default()
                         .event(n.event)
                         .data(serde_json::to_string(&n).unwrap_or_default());
-                    return Some((Ok(event), (rx, session)));
+                    return Some((Ok(event), (rx, session, scope, slot)));
                 }
                 Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return None,

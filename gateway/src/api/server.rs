@@ -55,31 +55,48 @@ impl ServerLimits {
     }
 }
 
-/// Open connections, in total and per address.
+/// Places for long-lived things (connections, event streams) bounded in
+/// total and per client address.
+#[derive(Debug)]
+pub struct Slots {
+    total: usize,
+    per_address: usize,
+    table: Arc<Mutex<Table>>,
+}
+
 #[derive(Debug, Default)]
 struct Table {
     total: usize,
     per_address: HashMap<IpAddr, usize>,
 }
 
-/// One admitted connection; gives its place back when dropped.
+/// One place taken; given back when dropped.
 #[derive(Debug)]
-struct Slot {
+pub struct Slot {
     table: Arc<Mutex<Table>>,
     address: IpAddr,
 }
 
-impl Slot {
-    fn take(table: &Arc<Mutex<Table>>, address: IpAddr, limits: &ServerLimits) -> Option<Slot> {
-        let mut t = table.lock().unwrap_or_else(|e| e.into_inner());
+impl Slots {
+    pub fn new(total: usize, per_address: usize) -> Self {
+        Self {
+            total: total.max(1),
+            per_address: per_address.max(1),
+            table: Arc::default(),
+        }
+    }
+
+    /// A place for `address`, or `None` when either bound is reached.
+    pub fn take(&self, address: IpAddr) -> Option<Slot> {
+        let mut t = self.table.lock().unwrap_or_else(|e| e.into_inner());
         let here = t.per_address.get(&address).copied().unwrap_or(0);
-        if t.total >= limits.max_connections || here >= limits.max_connections_per_address {
+        if t.total >= self.total || here >= self.per_address {
             return None;
         }
         t.total += 1;
         t.per_address.insert(address, here + 1);
         Some(Slot {
-            table: table.clone(),
+            table: self.table.clone(),
             address,
         })
     }
@@ -100,7 +117,7 @@ impl Drop for Slot {
 
 /// Serve `router` on `listener` within `limits` until the listener fails.
 pub async fn serve(listener: TcpListener, router: Router, limits: ServerLimits) {
-    let table = Arc::new(Mutex::new(Table::default()));
+    let slots = Slots::new(limits.max_connections, limits.max_connections_per_address);
     loop {
         let (stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
@@ -111,7 +128,7 @@ pub async fn serve(listener: TcpListener, router: Router, limits: ServerLimits) 
                 continue;
             }
         };
-        let Some(slot) = Slot::take(&table, peer.ip(), &limits) else {
+        let Some(slot) = slots.take(peer.ip()) else {
             debug!(%peer, "HTTP API connection limit reached, closing the new one");
             drop(stream);
             continue;
@@ -173,21 +190,15 @@ mod tests {
 
     #[test]
     fn slots_are_bounded_in_total_and_per_address_and_given_back() {
-        let limits = ServerLimits {
-            max_connections: 3,
-            max_connections_per_address: 2,
-            header_timeout: Duration::from_secs(1),
-            max_body_bytes: 1,
-        };
-        let table = Arc::new(Mutex::new(Table::default()));
+        let slots = Slots::new(3, 2);
         let a: IpAddr = "192.0.2.1".parse().unwrap();
         let b: IpAddr = "192.0.2.2".parse().unwrap();
-        let a1 = Slot::take(&table, a, &limits).unwrap();
-        let _a2 = Slot::take(&table, a, &limits).unwrap();
-        assert!(Slot::take(&table, a, &limits).is_none(), "per address");
-        let _b1 = Slot::take(&table, b, &limits).unwrap();
-        assert!(Slot::take(&table, b, &limits).is_none(), "in total");
+        let a1 = slots.take(a).unwrap();
+        let _a2 = slots.take(a).unwrap();
+        assert!(slots.take(a).is_none(), "per address");
+        let _b1 = slots.take(b).unwrap();
+        assert!(slots.take(b).is_none(), "in total");
         drop(a1);
-        assert!(Slot::take(&table, b, &limits).is_some());
+        assert!(slots.take(b).is_some());
     }
 }

@@ -372,6 +372,27 @@ pub struct ApiConfig {
     /// Request bodies longer than this are refused (413).
     #[serde(default = "default_api_max_body_bytes")]
     pub max_body_bytes: usize,
+    /// How long an event-stream token is valid.
+    #[serde(default = "default_api_event_token_lifetime_s")]
+    pub event_token_lifetime_s: u32,
+    /// Open event streams at most.
+    #[serde(default = "default_api_max_event_streams")]
+    pub max_event_streams: usize,
+    /// Open event streams per client address at most.
+    #[serde(default = "default_api_max_event_streams_per_address")]
+    pub max_event_streams_per_address: usize,
+}
+
+fn default_api_event_token_lifetime_s() -> u32 {
+    3600
+}
+
+fn default_api_max_event_streams() -> usize {
+    48
+}
+
+fn default_api_max_event_streams_per_address() -> usize {
+    4
 }
 
 fn default_api_max_connections() -> usize {
@@ -400,6 +421,9 @@ impl Default for ApiConfig {
             max_connections_per_address: default_api_max_connections_per_address(),
             header_timeout_s: default_api_header_timeout_s(),
             max_body_bytes: default_api_max_body_bytes(),
+            event_token_lifetime_s: default_api_event_token_lifetime_s(),
+            max_event_streams: default_api_max_event_streams(),
+            max_event_streams_per_address: default_api_max_event_streams_per_address(),
         }
     }
 }
