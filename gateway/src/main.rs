@@ -97,7 +97,16 @@ struct Loaded {
 fn load_all(args: &Args) -> Result<Loaded, config::ConfigError> {
     if let Some(dir) = &args.store {
         let store = Store::new(dir.join("config.toml"), DEMO);
-        let boot = store.boot();
+        let mut boot = store.boot();
+        // The store holds secrets: owner only (docs/SECURITY.md).
+        if let Err(e) = gateway::store::private_file::private_dir(dir) {
+            boot.notes
+                .push(format!("store folder {}: {e}", dir.display()));
+        }
+        if boot.source == Source::Factory {
+            let note = gateway::store::unit_secret::require_login(dir, &mut boot.config);
+            boot.notes.push(note);
+        }
         return Ok(Loaded {
             config: boot.config,
             text: Some(boot.text),

@@ -7,7 +7,11 @@
 //! |---|---|
 //! | `config.toml` | the saved configuration |
 //! | `config.toml.prev` | the one it replaced (the previous good copy) |
-//! | `*.tmp` | a save in progress; ignored at boot, overwritten by the next save |
+//! | `*.tmp` | a save in progress; ignored at boot, removed by the next save |
+//!
+//! Every file is created `0600`, with `O_EXCL | O_NOFOLLOW` after removing
+//! whatever had its name ([`private_file`]): the configuration holds SIP
+//! passwords and API tokens, and a planted link must not redirect a save.
 //!
 //! A save (POSIX: `rename` replaces atomically; `fsync` makes data and names
 //! durable):
@@ -29,7 +33,10 @@
 //! pauses N ms between its steps and in the middle of writing the data, so a
 //! test can kill the process at every point of a save (`tests/tests/config_power_loss.rs`).
 
-use std::fs::{self, File, OpenOptions};
+pub mod private_file;
+pub mod unit_secret;
+
+use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -233,12 +240,8 @@ impl Store {
     }
 
     fn write_synced(&self, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(path)
-            .map_err(io(path))?;
+        // 0600, O_EXCL | O_NOFOLLOW, a stale or planted temporary removed.
+        let mut f = private_file::create(path).map_err(io(path))?;
         let half = bytes.len() / 2;
         f.write_all(bytes.get(..half).unwrap_or(&[]))
             .map_err(io(path))?;

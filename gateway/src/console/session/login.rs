@@ -36,7 +36,9 @@ impl Session {
         self.failures += 1;
         self.failed_logins += 1;
         let max = self.effective.console.max_login_failures.max(1);
-        warn!(%user, failures = self.failures, "console login failed");
+        // Not the name typed: a password typed at `login:` by mistake would
+        // land in the log (and `show log`).
+        warn!(failures = self.failures, "console login failed");
         if self.failures >= max {
             let doublings = (self.failures - max).min(16);
             let delay = LOCKOUT_BASE
