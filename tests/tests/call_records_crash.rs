@@ -8,9 +8,20 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+mod console_support;
+
+use console_support::StoredGateway;
 use gateway_tests::config::board;
-use gateway_tests::gateway::{tempdir::Dir, Gateway};
+use gateway_tests::gateway::tempdir::Dir;
 use gateway_tests::{http, wait_for};
+
+/// The SIP and API addresses a gateway on the store in `dir` bound.
+fn addresses(dir: &Path) -> (std::net::SocketAddr, std::net::SocketAddr) {
+    let status = std::fs::read_to_string(dir.join("status.json")).unwrap();
+    let status: serde_json::Value = serde_json::from_str(&status).unwrap();
+    let addr = |k: &str| status[k].as_str().unwrap().parse().unwrap();
+    (addr("sip"), addr("api"))
+}
 
 fn invite(n: usize, sip: std::net::SocketAddr, local: std::net::SocketAddr) -> String {
     let sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n";
@@ -63,17 +74,20 @@ fn burst(
 
 #[test]
 fn records_survive_kill_9_mid_burst() {
+    // The journal lives in the store (records stay inside it), and the
+    // restarted gateway boots the same store.
     let dir = Dir::new("records");
     let journal = dir.path().join("journal").join("calls.jsonl");
     let config = format!(
-        "{}\n[records]\npath = \"{}\"\n",
-        board("sip:agent@127.0.0.1:9", "none"),
-        journal.display()
+        "{}\n[records]\npath = \"journal/calls.jsonl\"\n",
+        board("sip:agent@127.0.0.1:9", "none").replace("@DIR@", &dir.path().display().to_string()),
     );
+    std::fs::write(dir.path().join("config.toml"), config).unwrap();
 
-    let mut gw = Gateway::start(&config);
+    let mut gw = StoredGateway::start(dir.path(), &[]);
+    let (sip, _) = addresses(dir.path());
     let stop = Arc::new(AtomicBool::new(false));
-    let sender = burst(gw.sip, 0, 2000, stop.clone());
+    let sender = burst(sip, 0, 2000, stop.clone());
     wait_for(Duration::from_secs(30), || {
         (lines(&journal) >= 100).then_some(())
     })
@@ -109,23 +123,24 @@ fn records_survive_kill_9_mid_burst() {
     drop(gw);
 
     // A new gateway on the same journal keeps every old record and appends.
-    let gw = Gateway::start(&config);
+    let _gw = StoredGateway::start(dir.path(), &[]);
+    let (sip, api) = addresses(dir.path());
     let before = complete.len();
-    let more = burst(gw.sip, 5000, 20, Arc::new(AtomicBool::new(false)));
+    let more = burst(sip, 5000, 20, Arc::new(AtomicBool::new(false)));
     assert_eq!(more.join().unwrap(), 20);
     wait_for(Duration::from_secs(20), || {
         (lines(&journal) >= before + 20).then_some(())
     })
     .expect("the restarted gateway appends");
-    let (status, csv) = http::get(gw.api, "/api/v1/records?format=csv").unwrap();
+    let (status, csv) = http::get(api, "/api/v1/records?format=csv").unwrap();
     assert_eq!(status, 200);
     let rows: Vec<&str> = csv.lines().collect();
     assert!(rows[0].starts_with("call_id,direction,port"));
     assert_eq!(rows.len(), 1 + before + 20, "header + every record");
     assert!(csv.contains("burst-5019@test"));
-    let (status, jsonl) = http::get(gw.api, "/api/v1/records").unwrap();
+    let (status, jsonl) = http::get(api, "/api/v1/records").unwrap();
     assert_eq!(status, 200);
     assert_eq!(jsonl.lines().count(), before + 20);
-    let (status, _) = http::get(gw.api, "/api/v1/records?format=xml").unwrap();
+    let (status, _) = http::get(api, "/api/v1/records?format=xml").unwrap();
     assert_eq!(status, 400);
 }

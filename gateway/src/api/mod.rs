@@ -461,12 +461,12 @@ async fn records(
             ))
         }
     };
-    let records: Vec<CallRecord> =
-        match tokio::task::spawn_blocking(move || Journal::read(&path)).await {
-            Ok(Ok(r)) => r,
-            Ok(Err(e)) => return reply(ApiAnswer::error(500, "records-unreadable", e.to_string())),
-            Err(e) => return reply(ApiAnswer::error(500, "records-unreadable", e.to_string())),
-        };
+    let read = tokio::task::spawn_blocking(move || Journal::read(&path)).await;
+    let records: Vec<CallRecord> = match read.map_err(|e| e.to_string()) {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return records_unreadable(e.to_string()),
+        Err(e) => return records_unreadable(e),
+    };
     let visible = records
         .iter()
         .filter(|r| scope.allows(r.merchant_id.as_deref()));
@@ -519,6 +519,17 @@ async fn session_token(
         "token": token,
         "expires_unix": expires,
     })))
+}
+
+/// 500 for an unreadable journal: the detail (a server path) goes to the
+/// operator's log, not to the merchant's client.
+fn records_unreadable(detail: String) -> Response {
+    tracing::error!(error = %detail, "call records cannot be read");
+    reply(ApiAnswer::error(
+        500,
+        "records-unreadable",
+        "the call records cannot be read; the gateway's log says why".into(),
+    ))
 }
 
 /// `?session_id=&token=` of the event stream.

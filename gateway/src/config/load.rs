@@ -35,7 +35,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             e.message().to_string(),
         )
     })?;
-    let config: Config = serde_path_to_error::deserialize(deserializer).map_err(|e| {
+    let mut config: Config = serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let key = e.path().to_string();
         let inner = e.into_inner();
         let line = inner
@@ -45,13 +45,51 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         let key = if key == "." { String::new() } else { key };
         syntax(line, key, inner.message().to_string())
     })?;
-    validate(&config).map_err(|(key, message)| ConfigError::Invalid {
-        path: path.to_path_buf(),
-        line: line_of_key(text, &key),
-        key,
-        message,
-    })?;
+    validate(&config)
+        .and_then(|()| resolve_records_path(path, &mut config))
+        .map_err(|(key, message)| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line: line_of_key(text, &key),
+            key,
+            message,
+        })?;
     Ok(config)
+}
+
+/// Keep the call records inside the configuration's folder (the store): a
+/// relative `records.path` is taken from that folder, an absolute one must
+/// lie in it, and `..` is refused. The journal repairs (truncates) the file
+/// it opens, so a path elsewhere would let a console user cut any file.
+fn resolve_records_path(config_path: &Path, config: &mut Config) -> Result<(), Invalid> {
+    use std::path::Component;
+    let Some(records) = &config.records.path else {
+        return Ok(());
+    };
+    let folder = match config_path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let refuse = |why: String| Err(invalid("records.path", why));
+    if records.components().any(|c| c == Component::ParentDir) {
+        return refuse(format!("{} climbs out with `..`", records.display()));
+    }
+    let resolved = if records.is_absolute() {
+        let inside = std::path::absolute(&folder)
+            .map(|f| records.starts_with(f))
+            .unwrap_or(false);
+        if !inside {
+            return refuse(format!(
+                "{} is outside the configuration's folder {}; records stay in it",
+                records.display(),
+                folder.display()
+            ));
+        }
+        records.clone()
+    } else {
+        folder.join(records)
+    };
+    config.records.path = Some(resolved);
+    Ok(())
 }
 
 /// The 1-based line holding byte `offset`.

@@ -156,6 +156,9 @@ pub struct SipConfig {
     /// Open TCP connections at most.
     #[serde(default = "default_max_tcp_connections")]
     pub max_tcp_connections: usize,
+    /// Open TCP connections from one IP address at most.
+    #[serde(default = "default_max_tcp_connections_per_address")]
+    pub max_tcp_connections_per_address: usize,
     /// Who may register and call: `[[sip.accounts]]` tables.
     #[serde(default)]
     pub accounts: Vec<SipAccountConfig>,
@@ -183,6 +186,7 @@ impl Default for SipConfig {
             tcp: true,
             tcp_idle_timeout_s: default_tcp_idle_timeout(),
             max_tcp_connections: default_max_tcp_connections(),
+            max_tcp_connections_per_address: default_max_tcp_connections_per_address(),
             accounts: Vec::new(),
             upstream: Vec::new(),
         }
@@ -303,6 +307,10 @@ fn default_true_sip() -> bool {
 
 fn default_tcp_idle_timeout() -> u32 {
     120
+}
+
+fn default_max_tcp_connections_per_address() -> usize {
+    16
 }
 
 fn default_max_tcp_connections() -> usize {

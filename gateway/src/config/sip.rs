@@ -27,6 +27,7 @@ impl SipConfig {
         });
         config.tcp_idle_timeout = Duration::from_secs(u64::from(self.tcp_idle_timeout_s));
         config.max_connections = self.max_tcp_connections;
+        config.max_connections_per_address = self.max_tcp_connections_per_address;
         config.allow_unauthenticated_invite = self.allow_unauthenticated;
         // With no accounts and allow_unauthenticated (the loopback demo) the
         // registrar is open too; otherwise everything is authenticated.

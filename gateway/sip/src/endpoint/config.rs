@@ -30,6 +30,8 @@ pub struct EndpointConfig {
     pub tcp_idle_timeout: Duration,
     /// Open TCP connections at most.
     pub max_connections: usize,
+    /// Open TCP connections from one IP address at most.
+    pub max_connections_per_address: usize,
     /// Digest authentication (RFC 3261 §22). `None`: nobody is asked for
     /// credentials (the runtime allows that only on loopback).
     pub auth: Option<AuthConfig>,
@@ -53,7 +55,7 @@ pub struct EndpointConfig {
 impl EndpointConfig {
     /// Defaults: T1 500 ms, T2 4 s, T4 5 s, 65535-byte messages, 1024
     /// transactions, 256 dialogs, no rate limit, TCP idle after 120 s, 256
-    /// connections, registration retries from 30 s up to 30 min.
+    /// connections (16 per address), registration retries from 30 s up to 30 min.
     pub fn new(local_addr: SocketAddr) -> Self {
         let timers = TimerConfig::default();
         Self {
@@ -65,6 +67,7 @@ impl EndpointConfig {
             rate_limit: None,
             tcp_idle_timeout: Duration::from_secs(120),
             max_connections: 256,
+            max_connections_per_address: 16,
             auth: None,
             allow_unauthenticated_invite: false,
             registrar: RegistrarConfig::default(),

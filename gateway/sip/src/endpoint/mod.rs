@@ -122,7 +122,8 @@ impl Endpoint {
         Self {
             authenticator,
             registrar,
-            connections: Connections::new(config.tcp_idle_timeout, config.max_connections),
+            connections: Connections::new(config.tcp_idle_timeout, config.max_connections)
+                .with_max_per_address(config.max_connections_per_address),
             closing: VecDeque::new(),
             rate_limiter: config.rate_limit.map(RateLimiter::new),
             config,

@@ -15,6 +15,9 @@ use std::time::{Duration, Instant};
 pub struct Connections {
     idle_timeout: Duration,
     max: usize,
+    /// Connections from one IP address at most, so one host cannot take
+    /// every slot.
+    max_per_address: usize,
     /// Peer address → idle deadline.
     open: HashMap<SocketAddr, Instant>,
 }
@@ -24,15 +27,30 @@ impl Connections {
         Self {
             idle_timeout,
             max,
+            max_per_address: max,
             open: HashMap::new(),
         }
     }
 
+    /// At most `n` connections per peer IP address.
+    pub fn with_max_per_address(mut self, n: usize) -> Self {
+        self.max_per_address = n.max(1);
+        self
+    }
+
     /// A new connection from (or to) `peer`; `false` when the table is full
-    /// (the runtime then closes it at once).
+    /// or `peer`'s address has its share (the runtime then closes it at once).
     pub fn open(&mut self, now: Instant, peer: SocketAddr) -> bool {
-        if !self.open.contains_key(&peer) && self.open.len() >= self.max {
-            return false;
+        if !self.open.contains_key(&peer) {
+            let ip = peer.ip().to_canonical();
+            let same = self
+                .open
+                .keys()
+                .filter(|p| p.ip().to_canonical() == ip)
+                .count();
+            if self.open.len() >= self.max || same >= self.max_per_address {
+                return false;
+            }
         }
         self.open.insert(peer, now + self.idle_timeout);
         true
@@ -126,5 +144,19 @@ mod tests {
         c.close(addr(1));
         assert!(c.open(t0, addr(3)));
         assert_eq!(c.len(), 2);
+    }
+
+    #[test]
+    fn one_address_cannot_take_every_slot() {
+        let now = Instant::now();
+        let mut c = Connections::new(Duration::from_secs(1), 8).with_max_per_address(2);
+        let a = |port| SocketAddr::from(([192, 0, 2, 1], port));
+        assert!(c.open(now, a(1)));
+        assert!(c.open(now, a(2)));
+        assert!(!c.open(now, a(3)), "a third from the same address");
+        assert!(c.open(now, a(1)), "an open one is not new");
+        assert!(c.open(now, SocketAddr::from(([192, 0, 2, 2], 1))));
+        c.close(a(1));
+        assert!(c.open(now, a(3)));
     }
 }
