@@ -45,6 +45,22 @@ impl SseClient {
         SseClient { text }
     }
 
+    /// Subscribe to web session `session`'s events as its page would: with
+    /// the token the merchant's server (API token `merchant_token`) got for
+    /// it from `GET /api/v1/sessions/{session}/token`.
+    pub fn connect_session(addr: SocketAddr, session: &str, merchant_token: &str) -> SseClient {
+        let path = format!("/api/v1/sessions/{session}/token");
+        let (status, body) = crate::http::get_as(addr, &path, Some(merchant_token))
+            .expect("ask for a session token");
+        assert_eq!(status, 200, "no session token: {body}");
+        let answer: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        let token = answer["token"].as_str().expect("a token");
+        SseClient::connect(
+            addr,
+            &format!("/api/v1/events?session_id={session}&token={token}"),
+        )
+    }
+
     /// Everything received, the HTTP head included.
     pub fn raw(&self) -> String {
         self.text.lock().expect("lock").clone()

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use gateway_tests::audio;
-use gateway_tests::config::{board, merchants};
+use gateway_tests::config::{board, merchants, SHOP1_TOKEN};
 use gateway_tests::gateway::Gateway;
 use gateway_tests::rtp_capture::{event_char, telephone_events, RtpCapture};
 use gateway_tests::sipp::Sipp;
@@ -72,7 +72,7 @@ fn every_command_reaches_client_webhook_and_browser_and_none_is_heard() {
         merchants(Some(&format!("http://{}/hook", hook.addr)))
     );
     let gw = Gateway::start(&config);
-    let browser = SseClient::connect(gw.api, "/api/v1/events?session_id=sess-cmd");
+    let browser = SseClient::connect_session(gw.api, "sess-cmd", SHOP1_TOKEN);
     let rtp = RtpCapture::start();
     let port = rtp.addr.port().to_string();
     let outcome = Sipp::start(

@@ -38,20 +38,8 @@ fn ip_client_calls_the_call_centre() {
         merchants(Some(&webhook_url))
     );
     let gw = Gateway::start(&config);
-    // The merchant's server gets the page a token for its session's stream.
-    let (status, body) = http::get_as(
-        gw.api,
-        "/api/v1/sessions/sess-e2e-1/token",
-        Some(SHOP1_TOKEN),
-    )
-    .unwrap();
-    assert_eq!(status, 200, "{body}");
-    let token: serde_json::Value = serde_json::from_str(&body).unwrap();
-    let token = token["token"].as_str().unwrap().to_owned();
-    let browser = SseClient::connect(
-        gw.api,
-        &format!("/api/v1/events?session_id=sess-e2e-1&token={token}"),
-    );
+    // The page follows its session with the token the merchant's server got.
+    let browser = SseClient::connect_session(gw.api, "sess-e2e-1", SHOP1_TOKEN);
     let rtp = RtpCapture::start();
     let port = rtp.addr.port().to_string();
     let sipp = Sipp::start(
