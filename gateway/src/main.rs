@@ -103,7 +103,10 @@ fn load_all(args: &Args) -> Result<Loaded, config::ConfigError> {
             boot.notes
                 .push(format!("store folder {}: {e}", dir.display()));
         }
-        if boot.source == Source::Factory {
+        // Factory defaults because what was saved is broken (not a first
+        // boot on an empty store): the console still asks for a login.
+        let broken = store.path().exists() || store.previous_path().exists();
+        if boot.source == Source::Factory && broken {
             let note = gateway::store::unit_secret::require_login(dir, &mut boot.config);
             boot.notes.push(note);
         }

@@ -3,7 +3,9 @@
 //! The factory configuration has no `[[console.users]]`; booted as it is, its
 //! console would ask for no login, and a configuration made invalid on
 //! purpose (or by a broken flash page) would open it. So when the store boots
-//! the factory defaults, the console gets one user, `admin`, whose password
+//! the factory defaults because its saved files are broken (not on the first
+//! boot of an empty store, the first-boot setup, nor after a factory reset
+//! erased them), the console gets one user, `admin`, whose password
 //! is this unit's own secret: `unit-secret` in the store folder, 20
 //! characters drawn once from the OS-keyed generator, kept `0600` (at
 //! manufacture it is read off and printed on the unit's label). If the secret
