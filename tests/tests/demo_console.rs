@@ -119,7 +119,7 @@ fn the_console_keeps_the_terminal_and_tells_the_truth() {
     let agent = UdpSocket::bind("127.0.0.1:0").unwrap();
     let agent_port = agent.local_addr().unwrap().port();
     let config = demo_support::edited(
-        &demo_support::on_free_ports("@DIR@", "stdio"),
+        &demo_support::on_free_ports("stdio"),
         &[
             (
                 "inbound_uri = \"sip:agent@127.0.0.1:5090\"",
@@ -257,7 +257,7 @@ fn save_keeps_the_files_comments_and_order() {
         eprintln!("tmux is not installed (scripts/setup.sh --test); skipping");
         return;
     }
-    let seeded = demo_support::on_free_ports("@DIR@", "stdio");
+    let seeded = demo_support::on_free_ports("stdio");
     let demo = Demo::start(&seeded, 100);
     let seeded = seeded.replace("@DIR@", &demo.dir.path().display().to_string());
     demo.run("configure", "gateway(config)>");

@@ -30,7 +30,7 @@ Content-Length: {}\r\n\r\n{body}",
 
 #[test]
 fn the_demo_answers_an_opus_only_offer_with_opus() {
-    let gw = Gateway::start(&demo_support::on_free_ports("@DIR@", "none"));
+    let gw = Gateway::start(&demo_support::on_free_ports("none"));
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     let port = client.local_addr().unwrap().port();
     client

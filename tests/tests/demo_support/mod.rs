@@ -1,6 +1,6 @@
 //! The README's demo as the tests run it: `config/demo.toml` itself, bound to
 //! free ports (never the demo's own 5060 and 8080), with call records in the
-//! test's folder.
+//! configuration's folder.
 
 #![allow(dead_code)]
 
@@ -22,9 +22,10 @@ pub fn edited(demo: &str, edits: &[(&str, &str)]) -> String {
     text
 }
 
-/// The demo on free ports: SIP, the API and RTP on port 0, records in `dir`,
-/// the console on `console` (`none`, or `stdio` for the terminal).
-pub fn on_free_ports(dir: &str, console: &str) -> String {
+/// The demo on free ports: SIP, the API and RTP on port 0, records in the
+/// configuration's folder (records stay inside it), the console on `console`
+/// (`none`, or `stdio` for the terminal).
+pub fn on_free_ports(console: &str) -> String {
     edited(
         &demo_text(),
         &[
@@ -33,7 +34,7 @@ pub fn on_free_ports(dir: &str, console: &str) -> String {
             ("port_base = 20000", "port_base = 0"),
             (
                 "path = \"target/demo/calls.jsonl\"",
-                &format!("path = \"{dir}/calls.jsonl\""),
+                "path = \"calls.jsonl\"",
             ),
             ("device = \"stdio\"", &format!("device = \"{console}\"")),
         ],
