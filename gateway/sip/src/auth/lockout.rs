@@ -11,8 +11,8 @@
 //!
 //! Counting per prefix and per account means neither many source addresses
 //! (an IPv6 /64 holds 2^64 of them) nor many accounts from one address buy
-//! more guesses. The table is bounded: when full, the entry idle longest is
-//! forgotten. Time comes from `now` (sans-IO).
+//! more guesses. The table is bounded: when full, the least suspect entry
+//! (not backing off, fewest failures, idle longest) is forgotten. Time comes from `now` (sans-IO).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -163,13 +163,19 @@ impl Lockout {
         self.entries
             .retain(|_, e| now.saturating_duration_since(e.last_failure) < forget);
         if self.entries.len() >= self.config.capacity.max(1) {
-            if let Some(oldest) = self
+            // A flood of made-up names must not push a backing-off account
+            // out: the entry to go is the least suspect (not blocked, fewest
+            // failures, idle longest).
+            if let Some(least) = self
                 .entries
                 .iter()
-                .min_by_key(|(_, e)| e.last_failure)
+                .min_by_key(|(_, e)| {
+                    let blocked = e.blocked_until.is_some_and(|u| u > now);
+                    (blocked, e.failures, e.last_failure)
+                })
                 .map(|(k, _)| k.clone())
             {
-                self.entries.remove(&oldest);
+                self.entries.remove(&least);
             }
         }
     }
@@ -247,6 +253,10 @@ mod tests {
             capacity: 8,
             ..LockoutConfig::default()
         });
+        // An account backing off survives a flood of made-up names.
+        for _ in 0..6 {
+            l.failure(now, "alice", ip("192.0.2.1"));
+        }
         for n in 0..100u32 {
             l.failure(
                 now + Duration::from_millis(u64::from(n)),
@@ -255,5 +265,6 @@ mod tests {
             );
             assert!(l.len() <= 8);
         }
+        assert!(l.blocked(now, "alice", ip("198.51.100.1")).is_some());
     }
 }
