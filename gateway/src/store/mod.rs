@@ -186,7 +186,9 @@ impl Store {
             }
         }
         notes.push("booted the factory default configuration".into());
-        let config = config::parse(Path::new("<factory defaults>"), self.factory)
+        // Parsed as if saved in the store, so a relative records path stays
+        // inside it.
+        let config = config::parse(&self.primary, self.factory)
             .unwrap_or_else(|e| panic!("the built-in factory configuration is invalid: {e}"));
         Boot {
             config,
