@@ -3,6 +3,7 @@
 //! - [`config`]: the TOML configuration and its validation.
 //! - [`call`]: the sans-IO core ([`call::Controller`]) gluing SIP, line ports and media.
 //! - [`line`](mod@line): FXO line signalling above the driver trait.
+//! - [`call_server`]: routing calls to call centres (rules, hours, load, route tokens).
 //! - [`card`]: the configured line card (simulated exchange or hardware).
 //! - [`front_panel`]: the LEDs showing the gateway's state, the reset button.
 //! - [`media`]: RTP, RFC 4733, playout, SDP offer/answer for the audio stream.
@@ -19,6 +20,7 @@
 
 pub mod api;
 pub mod call;
+pub mod call_server;
 pub mod card;
 pub mod command;
 pub mod config;

@@ -166,17 +166,24 @@ fn line_of_key(text: &str, key: &str) -> Option<usize> {
             format!("{table}.{name}")
         };
         let last = i + 1 == segments.len();
-        if let Some(index) = index {
+        let header = index.and_then(|index| {
             let header = format!("[[{full}]]");
-            let hit = lines
+            lines
                 .iter()
                 .enumerate()
                 .skip(from)
                 .filter(|(_, l)| l.trim() == header)
-                .nth(index)?;
+                .nth(index)
+        });
+        if let Some(hit) = header {
             from = hit.0 + 1;
             found = Some(from);
             table = full;
+        } else if index.is_some() && !lines.iter().skip(from).any(|l| is_key_line(l, name)) {
+            // Not a table of its own nor a line of its own: an entry of an
+            // inline table (`hours = { mon = [..] }`) is on its parent's line;
+            // an array of tables entry that is not written has none.
+            return found;
         } else if !last
             && lines
                 .iter()
@@ -192,11 +199,12 @@ fn line_of_key(text: &str, key: &str) -> Option<usize> {
             found = Some(from);
             table = full;
         } else {
-            let hit = lines.iter().enumerate().skip(from).find(|(_, l)| {
-                let t = l.trim_start();
-                t.strip_prefix(name)
-                    .is_some_and(|rest| rest.trim_start().starts_with('='))
-            });
+            // A key, or an entry of an inline array (`mon[1]`: the `mon =` line).
+            let hit = lines
+                .iter()
+                .enumerate()
+                .skip(from)
+                .find(|(_, l)| is_key_line(l, name));
             if let Some((n, _)) = hit {
                 from = n + 1;
                 found = Some(from);
@@ -205,6 +213,13 @@ fn line_of_key(text: &str, key: &str) -> Option<usize> {
         }
     }
     found
+}
+
+/// Whether `line` sets `name` (`name = …`).
+fn is_key_line(line: &str, name: &str) -> bool {
+    line.trim_start()
+        .strip_prefix(name)
+        .is_some_and(|rest| rest.trim_start().starts_with('='))
 }
 
 type Invalid = (String, String);
@@ -243,6 +258,9 @@ fn validate(config: &Config) -> Result<(), Invalid> {
         ));
     }
     validate_merchants(config)?;
+    if let Some(call_server) = &config.call_server {
+        call_server.build(config)?;
+    }
     validate_console(config)?;
     validate_ports(config)?;
     validate_routes(config)?;

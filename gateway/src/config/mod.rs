@@ -5,6 +5,7 @@
 //! (see [`ConfigError`]). The repository's `config/demo.toml` is the default.
 
 mod board;
+mod call_server;
 mod document;
 pub mod edit;
 mod error;
@@ -15,6 +16,10 @@ mod model;
 mod sip;
 
 pub use board::{LedsConfig, ResetButtonLine};
+pub use call_server::{
+    CallServerConfig, CallServerSettings, CentreConfig, DestinationConfig, DeviceConditionsConfig,
+    HoursConfig, RuleConfig, StrategyConfig,
+};
 pub use error::ConfigError;
 pub use load::{load, parse};
 pub use media::{Codec, MediaConfig};

@@ -52,6 +52,9 @@ pub struct Config {
     /// Merchants: their webhooks and their CRM clients' API tokens.
     #[serde(default)]
     pub merchants: Vec<MerchantConfig>,
+    /// The call server: call centres, routing rules, route tokens.
+    #[serde(default)]
+    pub call_server: Option<super::CallServerConfig>,
     /// The simulated exchange (used when `board.kind = "simulated"`).
     pub simulation: Option<drivers::sim::SimConfig>,
     /// The hardware line card (used when `board.kind = "hardware"`).
