@@ -514,3 +514,67 @@ fn bad_tables_are_refused() {
     .unwrap_err();
     assert_eq!(err, TableError::CentreList { rule: 0 });
 }
+
+#[test]
+fn the_invite_headers_make_the_request() {
+    use gateway::call::CallContext;
+    use gateway::call_server::attributes_of;
+    let gold = RuleSettings {
+        link: Some("tv-page".into()),
+        attributes: vec![
+            ("tier".into(), "gold".into()),
+            ("customer_id".into(), "c-7".into()),
+        ],
+        ..rule("gold", Some("acme"), &["a"], Strategy::FirstOpen)
+    };
+    let t = table(
+        vec![centre("a", 5, 1), centre("b", 5, 1)],
+        vec![gold, rule("rest", None, &["b"], Strategy::FirstOpen)],
+    );
+    let mut live = EmbeddedStore::for_table(&t);
+    let headers = |tier| {
+        CallContext::from_headers(
+            "call-1",
+            "sip:client@127.0.0.1",
+            [
+                ("X-Merchant-Id", "acme"),
+                ("X-Link-Id", "tv-page"),
+                ("X-Customer-Id", "c-7"),
+                ("X-Tier", tier),
+            ],
+        )
+    };
+    let context = headers("gold");
+    let attributes = attributes_of(&context);
+    let request = Request::from_context(&context, &attributes);
+    assert_eq!(
+        routed(&decide(&t, &mut live, &request, noon())),
+        (RuleId(0), CentreId(0))
+    );
+    let context = headers("silver");
+    let attributes = attributes_of(&context);
+    let request = Request::from_context(&context, &attributes);
+    assert_eq!(
+        routed(&decide(&t, &mut live, &request, noon())),
+        (RuleId(1), CentreId(1))
+    );
+}
+
+#[test]
+fn a_reload_keeps_live_calls_by_centre_name() {
+    let old = table(
+        vec![centre("a", 5, 1), centre("b", 5, 1)],
+        vec![rule("r", None, &["a", "b"], Strategy::LeastBusy)],
+    );
+    let mut live = EmbeddedStore::for_table(&old);
+    live.set_live_calls(CentreId(0), 3);
+    live.set_live_calls(CentreId(1), 1);
+    // The new file drops a, adds c before b.
+    let new = table(
+        vec![centre("c", 5, 1), centre("b", 5, 1)],
+        vec![rule("r", None, &["c", "b"], Strategy::LeastBusy)],
+    );
+    let carried = EmbeddedStore::carried_over(&new, &old, &live);
+    assert_eq!(carried.live_calls(CentreId(0)), 0);
+    assert_eq!(carried.live_calls(CentreId(1)), 1);
+}

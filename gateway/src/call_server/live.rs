@@ -50,6 +50,20 @@ impl EmbeddedStore {
         }
     }
 
+    /// A store for `table` after a reload: live calls carried over from `old`
+    /// (built for `old_table`) by centre name, so calls up during the reload
+    /// still count; weighted round-robin scores start again.
+    pub fn carried_over(table: &Table, old_table: &Table, old: &EmbeddedStore) -> EmbeddedStore {
+        let mut store = EmbeddedStore::for_table(table);
+        for (i, centre) in old_table.centres().iter().enumerate() {
+            let calls = old.calls.get(i).copied().unwrap_or(0);
+            if let Some(id) = table.centre_named(centre.name()) {
+                store.set_live_calls(id, calls);
+            }
+        }
+        store
+    }
+
     /// Set a centre's live calls (tests, and a store rebuilt after a reload).
     pub fn set_live_calls(&mut self, centre: CentreId, calls: u32) {
         if let Some(c) = self.calls.get_mut(usize::from(centre.0)) {

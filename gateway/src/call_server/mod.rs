@@ -18,6 +18,7 @@
 //! | `rule.rs` | a rule: what it matches, its centres and strategy |
 //! | `table.rs` | centres and rules interned, the per-merchant rule index |
 //! | `decision.rs` | [`decide`], its [`Outcome`] and the outcome's view |
+//! | `request.rs` | the request's identity from the INVITE's `X-` headers |
 //! | `live.rs` | [`LiveStore`] and the embedded default |
 //! | `token.rs` | signed, expiring route tokens |
 //! | `device.rs` | the device's POSTed data, bounded and typed |
@@ -27,6 +28,7 @@ mod decision;
 mod device;
 mod hours;
 mod live;
+mod request;
 mod rule;
 mod table;
 mod token;
@@ -38,6 +40,7 @@ pub use device::{
 };
 pub use hours::{DayHours, Holiday, HoursError, Interval, Schedule, MAX_INTERVALS_PER_DAY};
 pub use live::{EmbeddedStore, LiveStore};
+pub use request::{attributes_of, Attributes, MAX_ATTRIBUTES};
 pub use rule::{DeviceCondition, Rule, RuleId, RuleSettings, Strategy, MAX_CENTRES_PER_RULE};
 pub use table::{Table, TableError, MAX_ENTRIES};
 pub use token::{

@@ -69,7 +69,8 @@ pub struct RuleSettings {
     pub merchant: Option<String>,
     /// Only calls from this link id.
     pub link: Option<String>,
-    /// Customer/session attributes that must all be present with these values.
+    /// Customer/session attributes that must all be present with these values
+    /// (names compared ignoring case, values exactly).
     pub attributes: Vec<(String, String)>,
     /// The dialled number must start with this (numbers only count for
     /// merchants that allow explicit numbers).
@@ -150,7 +151,7 @@ impl Rule {
             let found = request
                 .attributes
                 .iter()
-                .any(|(k, v)| k == key && v == value);
+                .any(|(k, v)| k.eq_ignore_ascii_case(key) && v == value);
             if !found {
                 return Fit::Fails;
             }
