@@ -82,7 +82,8 @@ pub enum SignError {
 /// A key that signs and verifies route tokens.
 #[derive(Clone)]
 pub struct TokenKey {
-    key: Box<[u8]>,
+    /// HMAC keyed once; cloned for each token.
+    mac: HmacSha256,
     id: [u8; 4],
 }
 
@@ -111,18 +112,13 @@ impl TokenKey {
             .finalize();
         let mut id = [0u8; 4];
         id.copy_from_slice(&digest[..4]);
-        Ok(TokenKey {
-            key: key.into(),
-            id,
-        })
+        // HMAC takes keys of any length: this cannot fail.
+        let mac = HmacSha256::new_from_slice(key).map_err(|_| ShortKey(key.len()))?;
+        Ok(TokenKey { mac, id })
     }
 
     fn mac(&self) -> HmacSha256 {
-        // HMAC takes a key of any length; `new_from_slice` cannot fail for it.
-        match HmacSha256::new_from_slice(&self.key) {
-            Ok(mac) => mac,
-            Err(_) => unreachable!("HMAC accepts keys of every length"),
-        }
+        self.mac.clone()
     }
 
     /// Write a token for `token`.
