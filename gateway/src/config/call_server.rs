@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::call_server::{
     CentreSettings, DayHours, Destination, DeviceCondition, Holiday, Interval, RuleSettings,
-    Schedule, Strategy, Table, TableError, TokenKey,
+    Schedule, Strategy, Table, TableError, TokenKey, MAX_FIELD,
 };
 
 use super::model::{Config, PortKindConfig};
@@ -279,6 +279,12 @@ impl CallServerConfig {
 
 impl CentreConfig {
     fn settings(&self, config: &Config) -> Result<CentreSettings, Invalid> {
+        if self.id.is_empty() || self.id.len() > MAX_FIELD {
+            return Err((
+                "id".to_string(),
+                format!("1 to {MAX_FIELD} bytes (route tokens carry it)"),
+            ));
+        }
         let destination = self.destination.build(config)?;
         let week = match &self.hours {
             None => std::array::from_fn(|_| DayHours::all_day()),
