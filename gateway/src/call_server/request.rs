@@ -1,7 +1,8 @@
 //! The request's identity as the routing decision reads it, from what the
-//! INVITE carried: `X-Merchant-Id`, `X-Link-Id`, and the customer and session
-//! attributes (`X-Customer-Id`, `X-Session-Id`, `X-Page-Url` and any other `X-`
-//! header), collected by `call::CallContext`.
+//! INVITE carried, collected by `call::CallContext`: the merchant (the SIP
+//! account's, set by `call::merchant::bind`: pass the context after it), the
+//! link (`X-Link-Id`), and the customer and session attributes
+//! (`X-Customer-Id`, `X-Session-Id`, `X-Page-Url` and any other `X-` header).
 
 use crate::call::CallContext;
 
