@@ -41,7 +41,7 @@ pub fn signal() -> Vec<i16> {
     s.extend(snr.render(Channel::Linear));
     if let Ok(sources) = talk_off::sources() {
         for source in sources {
-            let Ok(corpus) = talk_off::load(&source) else {
+            let Ok(corpus) = talk_off::load_up_to(&source, SECONDS_PER_SOURCE * 8000) else {
                 continue;
             };
             let mut left = SECONDS_PER_SOURCE * 8000;

@@ -178,6 +178,12 @@ fn read_flac(path: &Path) -> Result<Vec<i16>, String> {
 
 /// Loads every FLAC file of one source folder.
 pub fn load(source: &Path) -> Result<Corpus, Missing> {
+    load_up_to(source, usize::MAX)
+}
+
+/// Loads the FLAC files of one source folder, in path order, until they
+/// hold at least `samples` samples.
+pub fn load_up_to(source: &Path, samples: usize) -> Result<Corpus, Missing> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(source)
         .map_err(|e| Missing(format!("{}: {e}", source.display())))?
         .flatten()
@@ -191,9 +197,14 @@ pub fn load(source: &Path) -> Result<Corpus, Missing> {
     };
     let name = format!("{}/{}", part(source.parent()), part(Some(source)));
     let mut clips = Vec::with_capacity(files.len());
+    let mut have = 0;
     for path in files {
-        let samples = read_flac(&path).map_err(|e| Missing(format!("{}: {e}", path.display())))?;
-        clips.push(Clip { path, samples });
+        if have >= samples {
+            break;
+        }
+        let s = read_flac(&path).map_err(|e| Missing(format!("{}: {e}", path.display())))?;
+        have += s.len();
+        clips.push(Clip { path, samples: s });
     }
     Ok(Corpus { name, clips })
 }
