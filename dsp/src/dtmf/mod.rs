@@ -5,13 +5,16 @@
 //! - [`Generator`]: dials queued digits, or holds one for RFC 4733 playout.
 //! - [`Detector`]: Goertzel receiver with Q.24 frequency/twist/timing figures.
 
+mod bank;
 mod detector;
 mod digit;
 mod generator;
+mod verify;
 
 pub use detector::{Detector, DetectorConfig, DtmfEvent};
 pub use digit::Digit;
 pub use generator::{Generator, GeneratorConfig, GeneratorError, QUEUE_CAPACITY};
+pub use verify::WholeToneChecks;
 
 /// How far before the end of a suspect window a tone may have begun; the
 /// squelch look-ahead of [`crate::pipeline::LineToIp`].

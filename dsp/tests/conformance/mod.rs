@@ -52,6 +52,10 @@ pub trait Receiver {
     fn process(&mut self, samples: &[i16]);
     /// Appends the digits reported since the last call to `out`.
     fn take_digits(&mut self, out: &mut String);
+    /// Near-misses so far: maximal runs of consecutive analysis blocks that
+    /// the per-block test judged to hold a digit, none of which became a
+    /// reported digit (see `talk_off.rs`).
+    fn near_misses(&self) -> u64;
 }
 
 impl Receiver for Detector {
@@ -71,6 +75,10 @@ impl Receiver for Detector {
                 out.push(digit.as_char());
             }
         }
+    }
+
+    fn near_misses(&self) -> u64 {
+        Detector::near_misses(self)
     }
 }
 

@@ -9,6 +9,51 @@ struct DtmfRxState {
     _opaque: [u8; 0],
 }
 
+/// `goertzel_state_t` of the floating-point build Debian ships
+/// (`/usr/include/spandsp/tone_detect.h`).
+#[repr(C)]
+struct GoertzelState {
+    v2: f32,
+    v3: f32,
+    fac: f32,
+    samples: c_int,
+    current_sample: c_int,
+}
+
+/// The start of `struct dtmf_rx_state_s` (`spandsp/private/dtmf.h`, floating
+/// point build), up to the fields the near-miss count reads. The offsets are
+/// checked below against those a C compiler gives with the private header
+/// (228, 229, 232 on x86-64).
+#[repr(C)]
+struct DtmfRxPrefix {
+    callbacks: [*mut c_void; 4],
+    filter_dialtone: c_int,
+    z350: [f32; 2],
+    z440: [f32; 2],
+    normal_twist: f32,
+    reverse_twist: f32,
+    threshold: f32,
+    energy: f32,
+    row_out: [GoertzelState; 4],
+    col_out: [GoertzelState; 4],
+    /// The per-block verdict: the digit this block's tests found, or 0.
+    last_hit: u8,
+    /// The confirmed digit, or 0.
+    in_digit: u8,
+    /// Samples of the current block fed so far.
+    current_sample: c_int,
+}
+
+#[cfg(target_arch = "x86_64")]
+const _: () = {
+    assert!(core::mem::offset_of!(DtmfRxPrefix, last_hit) == 228);
+    assert!(core::mem::offset_of!(DtmfRxPrefix, in_digit) == 229);
+    assert!(core::mem::offset_of!(DtmfRxPrefix, current_sample) == 232);
+};
+
+/// spandsp's analysis block (`DTMF_SAMPLES_PER_BLOCK`).
+const BLOCK: usize = 102;
+
 /// `digits_rx_callback_t`.
 type DigitsRxCallback = Option<unsafe extern "C" fn(*mut c_void, *const c_char, c_int)>;
 
@@ -39,6 +84,9 @@ extern "C" {
 #[derive(Debug)]
 pub struct DtmfRx {
     state: NonNull<DtmfRxState>,
+    /// The run of hit blocks in progress and whether it was confirmed.
+    run: Option<bool>,
+    near_misses: u64,
 }
 
 impl DtmfRx {
@@ -54,7 +102,18 @@ impl DtmfRx {
             // threshold of -99 leave those settings at their defaults.
             unsafe { dtmf_rx_parms(state.as_ptr(), 1, -1, -1, -99) };
         }
-        Self { state }
+        Self {
+            state,
+            run: None,
+            near_misses: 0,
+        }
+    }
+
+    fn prefix(&self) -> &DtmfRxPrefix {
+        // SAFETY: `state` points to a live `dtmf_rx_state_t` whose layout
+        // starts with `DtmfRxPrefix` (offsets checked at compile time); no C
+        // code runs while the reference lives.
+        unsafe { &*self.state.as_ptr().cast::<DtmfRxPrefix>() }
     }
 
     /// Feeds samples.
@@ -63,6 +122,46 @@ impl DtmfRx {
             // SAFETY: `state` is live and `chunk` is valid for `len` reads.
             unsafe { dtmf_rx(self.state.as_ptr(), chunk.as_ptr(), chunk.len() as c_int) };
         }
+    }
+
+    /// Feeds samples one block boundary at a time, so that every block's
+    /// verdict is seen for [`DtmfRx::near_misses`]. Same digits as
+    /// [`DtmfRx::process`].
+    pub fn process_observed(&mut self, mut samples: &[i16]) {
+        while !samples.is_empty() {
+            let fill = usize::try_from(self.prefix().current_sample).unwrap_or(0);
+            let n = (BLOCK - fill.min(BLOCK - 1)).min(samples.len());
+            let (now, rest) = samples.split_at(n);
+            // SAFETY: `state` is live and `now` is valid for `n` reads.
+            unsafe { dtmf_rx(self.state.as_ptr(), now.as_ptr(), n as c_int) };
+            samples = rest;
+            let p = self.prefix();
+            if p.current_sample == 0 {
+                let (hit, confirmed) = (p.last_hit != 0, p.in_digit != 0);
+                self.track_run(hit, confirmed);
+            }
+        }
+    }
+
+    fn track_run(&mut self, hit: bool, confirmed: bool) {
+        match (hit, self.run) {
+            (true, None) => self.run = Some(confirmed),
+            (true, Some(c)) => self.run = Some(c || confirmed),
+            (false, Some(c)) => {
+                self.near_misses += u64::from(!c);
+                self.run = None;
+            }
+            (false, None) => {}
+        }
+    }
+
+    /// Runs of consecutive blocks whose verdict was a digit, none of which
+    /// was confirmed. spandsp clears the verdict of a block that disagrees
+    /// with the one before (`dtmf_rx`: "we have two successive indications
+    /// that something has changed"), so such a block extends no run; it
+    /// ends the run before it, as a miss would.
+    pub fn near_misses(&self) -> u64 {
+        self.near_misses
     }
 
     /// Appends the digits received since the last call to `out`.
