@@ -10,7 +10,6 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use drivers::PortId;
 use dsp::opus::{Application, OpusDecoder, OpusEncoder};
 use dsp::rate::SampleRate;
 use dsp::resample::Resampler;
@@ -21,6 +20,7 @@ use gateway::media::negotiation::OpusParams;
 use gateway::media::rtp::{PayloadType, RtpSender, RtpTimestamp, Ssrc, PT_PCMU};
 use gateway::media::session::{MediaSession, RtpQueue, StreamIds};
 use gateway::media::Negotiated;
+use gateway::media::TransportId;
 
 const FRAMES: usize = 3000; // 60 s of audio
 const ROUNDS: usize = 5;
@@ -74,8 +74,14 @@ fn session(opus: bool, lec: bool) -> MediaSession {
         seq: 0,
         timestamp: RtpTimestamp(0),
     };
-    let mut s = MediaSession::new(PortId(0), n, ids, &MediaConfig::default(), Instant::now())
-        .expect("session");
+    let mut s = MediaSession::new(
+        TransportId(0),
+        n,
+        ids,
+        &MediaConfig::default(),
+        Instant::now(),
+    )
+    .expect("session");
     s.set_line_echo_canceller(lec);
     s
 }

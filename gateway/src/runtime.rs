@@ -363,7 +363,7 @@ fn flush(
         } else {
             rtp_sockets
         };
-        if let Some(socket) = sockets.get(packet.port.index()) {
+        if let Some(socket) = sockets.get(packet.transport.index()) {
             if let Err(e) = socket.try_send_to(packet.bytes(), packet.destination) {
                 warn!(destination = %packet.destination, error = %e, "RTP send failed");
             }

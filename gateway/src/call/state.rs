@@ -208,7 +208,13 @@ impl Call {
             seq,
             timestamp,
         };
-        self.media = match MediaSession::new(self.port, n, ids, config, now) {
+        self.media = match MediaSession::new(
+            crate::media::TransportId(u16::from(self.port.0)),
+            n,
+            ids,
+            config,
+            now,
+        ) {
             Ok(mut media) => {
                 self.settings.apply(&mut media);
                 Some(media)

@@ -24,6 +24,7 @@
 //! | `acoustic_echo.rs` | acoustic echo control trait: WebRTC AEC, half-duplex suppressor |
 //! | `telephone_event.rs` | RFC 4733 sender and receiver |
 //! | `session.rs` | one call's media, glued |
+//! | `transport.rs` | RTP/RTCP socket pairs as a pool that SIP legs take from |
 //!
 //! Sans-IO: every call takes `now`; nothing here reads the clock or touches a
 //! socket. Nothing allocates per frame: packets are built into caller-owned
@@ -39,6 +40,8 @@ pub mod rtcp;
 pub mod rtp;
 pub mod session;
 pub mod telephone_event;
+pub mod transport;
 
 pub use negotiation::{Negotiated, NegotiationError};
 pub use session::{ClientDigit, MediaSession, MediaStats, RtpOut, StreamIds};
+pub use transport::{MediaTransport, TransportId, TransportPool};

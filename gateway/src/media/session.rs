@@ -29,7 +29,6 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use drivers::PortId;
 use dsp::dtmf::{DetectorConfig, Digit, DtmfEvent, Generator, GeneratorConfig};
 use dsp::echo::{Canceller, CancellerConfig, MAX_TAIL_MS, MIN_TAIL_MS};
 use dsp::pipeline::{IpToLine, LineToIp, LineToIpConfig};
@@ -42,6 +41,7 @@ use super::playout::{Playout, PlayoutConfig, PlayoutStats};
 use super::rtcp::{self, Reception, ReportBlock, SenderInfo};
 use super::rtp::{self, PayloadType, RtpError, RtpSender, RtpTimestamp, Ssrc};
 use super::telephone_event::{EventPacket, EventReceiver, EventSender, Received};
+use super::transport::TransportId;
 use crate::config::{Codec, MediaConfig};
 
 /// A digit the client sent, as call control sees it.
@@ -66,9 +66,9 @@ type Frame = [i16; FRAME_SAMPLES];
 /// A packet to send, built in place.
 #[derive(Debug, Clone)]
 pub struct RtpOut {
-    /// The line port whose socket sends it.
-    pub port: PortId,
-    /// True for RTCP (sent from the port's RTCP socket, RTP port + 1).
+    /// The transport whose socket sends it.
+    pub transport: TransportId,
+    /// True for RTCP (sent from the transport's RTCP socket, RTP port + 1).
     pub rtcp: bool,
     /// Where to.
     pub destination: SocketAddr,
@@ -137,7 +137,7 @@ const MIN_SEQUENTIAL: u16 = 2;
 /// The media of one call.
 #[derive(Debug)]
 pub struct MediaSession {
-    port: PortId,
+    transport: TransportId,
     negotiated: Negotiated,
     remote: SocketAddr,
     remote_rtcp: SocketAddr,
@@ -183,7 +183,7 @@ pub struct MediaSession {
 impl MediaSession {
     /// Media for a call agreed as `negotiated`, starting `now`.
     pub fn new(
-        port: PortId,
+        transport: TransportId,
         negotiated: Negotiated,
         ids: StreamIds,
         config: &MediaConfig,
@@ -226,13 +226,13 @@ impl MediaSession {
         let mut cname = heapless::String::new();
         let _ = core::fmt::Write::write_fmt(
             &mut cname,
-            format_args!("gateway-port{}-{:08x}", port.0, ids.ssrc.0),
+            format_args!("gateway-{}-{:08x}", transport, ids.ssrc.0),
         );
         let mut remote_rtcp = negotiated.remote;
         remote_rtcp.set_port(negotiated.remote.port().wrapping_add(1));
         let rng = u64::from(ids.ssrc.0) << 16 | 0x9E37;
         Ok(MediaSession {
-            port,
+            transport,
             negotiated,
             remote: negotiated.remote,
             remote_rtcp,
@@ -485,7 +485,7 @@ impl MediaSession {
 
     fn out(&self, rtcp: bool) -> RtpOut {
         RtpOut {
-            port: self.port,
+            transport: self.transport,
             rtcp,
             destination: if rtcp { self.remote_rtcp } else { self.remote },
             len: 0,

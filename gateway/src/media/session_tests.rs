@@ -17,7 +17,7 @@ fn session(telephone_event: Option<PayloadType>) -> MediaSession {
         timestamp: RtpTimestamp(0),
     };
     MediaSession::new(
-        PortId(0),
+        crate::media::TransportId(0),
         negotiated,
         ids,
         &MediaConfig::default(),

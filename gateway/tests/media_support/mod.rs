@@ -15,7 +15,6 @@
 
 use std::time::{Duration, Instant};
 
-use drivers::PortId;
 use dsp::FRAME_SAMPLES;
 use gateway::config::{Codec, MediaConfig};
 use gateway::media::codec::{Encoder, OpusSettings};
@@ -24,6 +23,7 @@ use gateway::media::opus_packet::has_lbrr;
 use gateway::media::rtp::{PayloadType, RtpSender, RtpTimestamp, Ssrc, PT_PCMU};
 use gateway::media::session::{MediaSession, MediaStats, RtpQueue, StreamIds};
 use gateway::media::Negotiated;
+use gateway::media::TransportId;
 
 /// What the network does to the client's packets.
 #[derive(Debug, Clone, Copy)]
@@ -201,7 +201,7 @@ pub fn session(codec: ClientCodec, config: &MediaConfig, now: Instant) -> MediaS
         seq: 1000,
         timestamp: RtpTimestamp(5000),
     };
-    MediaSession::new(PortId(0), negotiated, ids, config, now).expect("session")
+    MediaSession::new(TransportId(0), negotiated, ids, config, now).expect("session")
 }
 
 /// Run `seconds` of a call with the client's audio crossing `net`.
