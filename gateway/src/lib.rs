@@ -31,6 +31,5 @@ pub mod media;
 pub mod notify;
 pub mod records;
 pub mod runtime;
-mod sdp_glue;
 pub mod store;
 pub mod watchdog;

@@ -34,6 +34,7 @@ use crate::api::{self, ApiRequest, WallClock};
 use crate::call::{CallView, Controller, PortView};
 use crate::config::Config;
 use crate::console;
+use crate::media::TransportId;
 use crate::notify::webhook::{self, Webhook};
 use crate::notify::Notification;
 use crate::records::{CallRecord, Journal};
@@ -60,8 +61,8 @@ enum Input {
     SipConnected(SocketAddr, mpsc::Sender<Vec<u8>>),
     /// The SIP TCP connection with this peer is gone.
     SipDisconnected(SocketAddr),
-    Rtp(PortId, SocketAddr, Vec<u8>),
-    Rtcp(PortId, SocketAddr, Vec<u8>),
+    Rtp(TransportId, SocketAddr, Vec<u8>),
+    Rtcp(TransportId, SocketAddr, Vec<u8>),
 }
 
 /// Run the gateway until `shutdown` on the console or SIGINT/SIGTERM.
@@ -124,15 +125,15 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         Input::Sip(src, data)
     });
     for (i, socket) in rtp_sockets.iter().enumerate() {
-        let port = PortId(i as u8);
+        let transport = TransportId(i as u16);
         spawn_reader(socket.clone(), input_tx.clone(), move |src, data| {
-            Input::Rtp(port, src, data)
+            Input::Rtp(transport, src, data)
         });
     }
     for (i, socket) in rtcp_sockets.iter().enumerate() {
-        let port = PortId(i as u8);
+        let transport = TransportId(i as u16);
         spawn_reader(socket.clone(), input_tx.clone(), move |src, data| {
-            Input::Rtcp(port, src, data)
+            Input::Rtcp(transport, src, data)
         });
     }
     if config.sip.tcp {
@@ -226,8 +227,8 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
                     sip_tcp.remove(&peer);
                     core.sip_transport().connection_closed(peer);
                 }
-                Input::Rtp(port, source, data) => core.handle_rtp(Instant::now(), port, source, &data),
-                Input::Rtcp(port, source, data) => core.handle_rtcp(Instant::now(), port, source, &data),
+                Input::Rtp(transport, source, data) => core.handle_rtp(Instant::now(), transport, source, &data),
+                Input::Rtcp(transport, source, data) => core.handle_rtcp(Instant::now(), transport, source, &data),
             },
             _ = ticker.tick() => {
                 if let Err(e) = card.poll() {

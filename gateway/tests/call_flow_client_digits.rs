@@ -7,7 +7,6 @@ mod support;
 
 use std::time::Duration;
 
-use drivers::PortId;
 use dsp::dtmf::{Detector, DetectorConfig, Digit, DtmfEvent};
 use gateway::config::Codec;
 use gateway::media::negotiation;
@@ -44,8 +43,12 @@ fn key(b: &mut Bench, rtp: &mut RtpSender, ts: &mut u32, digit: char) {
         let n = rtp
             .at(PayloadType(101), start, i == 0, &payload, &mut buf)
             .unwrap();
-        b.gateway
-            .handle_rtp(b.now, PortId(0), CLIENT_RTP.parse().unwrap(), &buf[..n]);
+        b.gateway.handle_rtp(
+            b.now,
+            gateway::media::TransportId(0),
+            CLIENT_RTP.parse().unwrap(),
+            &buf[..n],
+        );
         b.run(Duration::from_millis(20));
     }
     *ts = ts.wrapping_add(1600);

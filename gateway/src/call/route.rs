@@ -36,6 +36,8 @@ pub struct Decision {
     pub ports: Vec<u8>,
     /// The route's command table, if it names one.
     pub command_table: Option<String>,
+    /// The SIP URI to bridge to instead of a line (`[[routes]] uri`).
+    pub uri: Option<String>,
 }
 
 impl Routes {
@@ -74,6 +76,14 @@ impl Routes {
                 format!("{}{rest}", route.config.prepend)
             }
         };
+        if let Some(uri) = &route.config.uri {
+            return Ok(Decision {
+                number,
+                ports: Vec::new(),
+                command_table: route.config.command_table.clone(),
+                uri: Some(uri.clone()),
+            });
+        }
         if number.is_empty() || !dialable(&number) {
             return Err(RouteError::NotDialable(user.to_string()));
         }
@@ -81,6 +91,7 @@ impl Routes {
             number,
             ports: route.ports.clone(),
             command_table: route.config.command_table.clone(),
+            uri: None,
         })
     }
 }
@@ -118,5 +129,13 @@ mod tests {
         let r = routes("[[routes]]\nprefix = \"7\"\ndestination = \"1800\"\n");
         assert_eq!(r.decide("700").unwrap().number, "1800");
         assert!(matches!(r.decide("800"), Err(RouteError::NoRoute(_))));
+    }
+
+    #[test]
+    fn uri_route_bridges_to_sip_without_ports() {
+        let r = routes("[[routes]]\nprefix = \"5\"\nuri = \"sip:agent@127.0.0.1:5070\"\n");
+        let d = r.decide("500").unwrap();
+        assert_eq!(d.uri.as_deref(), Some("sip:agent@127.0.0.1:5070"));
+        assert!(d.ports.is_empty());
     }
 }

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use serde::Serialize;
 
 use super::context::CallContext;
-use super::state::CallSettings;
+use super::settings::CallSettings;
 
 /// A port as the API shows it.
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -474,6 +474,20 @@ fn validate_routes(config: &Config) -> Result<(), Invalid> {
                 }
             }
         }
+        if let Some(uri) = &route.uri {
+            if route.ports.is_some() || route.destination.is_some() {
+                return Err(invalid(
+                    format!("routes[{i}].uri"),
+                    "a route goes to a SIP URI or to ports, not both",
+                ));
+            }
+            if let Err(e) = sip::Uri::parse(uri) {
+                return Err(invalid(
+                    format!("routes[{i}].uri"),
+                    format!("{uri:?} is not a SIP URI: {e}"),
+                ));
+            }
+        }
         let dial = route.destination.as_deref().unwrap_or(&route.prepend);
         if dial
             .chars()

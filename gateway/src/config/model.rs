@@ -652,6 +652,11 @@ pub struct RouteConfig {
     /// Ports this route may use (default: every FXO port).
     #[serde(default)]
     pub ports: Option<Vec<u8>>,
+    /// Bridge calls on this route to this SIP URI (an IP literal host, or
+    /// `sip:USER@registrar` for a user registered with the gateway) instead
+    /// of a line port.
+    #[serde(default)]
+    pub uri: Option<String>,
     /// The command table (a `[[command_tables]]` name) for calls on this route;
     /// it wins over the port's.
     #[serde(default)]

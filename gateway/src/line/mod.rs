@@ -13,7 +13,7 @@ pub mod fxs;
 pub mod port;
 pub mod port_test;
 
-pub use fxo::{FxoEvent, FxoPort, FxoTimings};
+pub use fxo::{FxoError, FxoEvent, FxoPort, FxoTimings};
 pub use fxs::{FxsError, FxsPort, FxsTimings};
 pub use port::LinePort;
 pub use port_test::{LineTestResult, PortTestError, RingTestResult, TestOutcome, TestReport};

@@ -209,6 +209,54 @@ pub fn read_answer(answer: &RemoteAudio, ours: &[Codec]) -> Result<Negotiated, N
     answer_offer(answer, ours)
 }
 
+/// The first audio stream of an SDP body (parsed by `sip::sdp`), or `None`
+/// if there is no usable one.
+pub fn remote_audio(body: &[u8]) -> Option<RemoteAudio> {
+    let sdp = sip::sdp::SessionDescription::parse(body).ok()?;
+    let media = sdp.media.iter().find(|m| m.kind == "audio")?;
+    let ip = media
+        .connection
+        .as_ref()
+        .or(sdp.connection.as_ref())?
+        .ip()?;
+    let formats = media
+        .formats
+        .iter()
+        .filter_map(|f| {
+            let pt: u8 = f.parse().ok()?;
+            let (encoding, clock_rate) = match media.rtpmap(pt) {
+                Some(map) => (map.encoding.to_ascii_uppercase(), map.clock_rate),
+                None => match pt {
+                    0 => ("PCMU".to_string(), 8000),
+                    8 => ("PCMA".to_string(), 8000),
+                    _ => return None,
+                },
+            };
+            Some(RemoteFormat {
+                payload_type: pt,
+                encoding,
+                clock_rate,
+                fmtp: media.fmtp(pt).map(str::to_string),
+            })
+        })
+        .collect();
+    Some(RemoteAudio {
+        address: SocketAddr::new(ip, media.port),
+        formats,
+    })
+}
+
+/// What the client's SDP answer (if any) agreed to.
+pub fn read_answer_sdp(
+    body: Option<&[u8]>,
+    ours: &[Codec],
+) -> Result<Negotiated, NegotiationError> {
+    let answer = body
+        .and_then(remote_audio)
+        .ok_or(NegotiationError::NoAudio)?;
+    read_answer(&answer, ours)
+}
+
 /// Our SDP: an offer listing `codecs` (Opus at [`PT_OPUS`]) or an answer
 /// listing the one chosen, with telephone-event/8000 at `telephone_event`.
 pub fn sdp(

@@ -330,8 +330,12 @@ impl Bench {
                 &mut packet,
             )
             .expect("packet");
-        self.gateway
-            .handle_rtp(self.now, PortId(0), addr(CLIENT_RTP), &packet[..len]);
+        self.gateway.handle_rtp(
+            self.now,
+            gateway::media::TransportId(0),
+            addr(CLIENT_RTP),
+            &packet[..len],
+        );
     }
 
     /// The state of a port as the gateway shows it.

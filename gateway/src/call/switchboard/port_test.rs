@@ -6,23 +6,28 @@
 //! frames like a call. A port under test is not idle, so no outbound call picks
 //! it. Results are collected with the ports' other outputs (`drain_ports`),
 //! logged, kept for `show ports`, and handed out by
-//! [`Controller::poll_test_report`].
+//! [`Switchboard::poll_test_report`].
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use super::*;
+use drivers::PortId;
+use tracing::info;
+
+use super::Switchboard;
 use crate::line::{PortTestError, TestReport};
 
-impl Controller {
+impl Switchboard {
     /// Start `test line` on FXO port `port` at `now`: off hook, dial tone
     /// awaited up to `[line] dial_tone_wait_ms` (returned), then on hook.
     pub fn test_line(&mut self, now: Instant, port: PortId) -> Result<Duration, PortTestError> {
         let p = self
-            .ports
+            .legs
+            .tech
+            .lines
             .get_mut(port.index())
             .ok_or(PortTestError::NoSuchPort(port))?;
-        let in_call = p.call.is_some();
-        let fxo = p.line.fxo_mut().ok_or(PortTestError::NotFxo(port))?;
+        let in_call = p.leg.is_some();
+        let fxo = p.port.fxo_mut().ok_or(PortTestError::NotFxo(port))?;
         if in_call {
             return Err(PortTestError::Busy {
                 port,
@@ -47,10 +52,12 @@ impl Controller {
     /// lifted or the ring test's bound (returned) passes.
     pub fn ring(&mut self, now: Instant, port: PortId) -> Result<Duration, PortTestError> {
         let p = self
-            .ports
+            .legs
+            .tech
+            .lines
             .get_mut(port.index())
             .ok_or(PortTestError::NoSuchPort(port))?;
-        let fxs = p.line.fxs_mut().ok_or(PortTestError::NotFxs(port))?;
+        let fxs = p.port.fxs_mut().ok_or(PortTestError::NotFxs(port))?;
         let bound = match fxs.start_ring_test(now) {
             Ok(bound) => bound,
             Err(_) => {

@@ -1,0 +1,1 @@
+//! Switchboard tests on a virtual clock.
