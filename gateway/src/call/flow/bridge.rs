@@ -163,10 +163,12 @@ impl Bridge {
                 }
             };
             info!(%call_id, %uri, "calling the route's URI");
+            // The caller is the agent's softphone: its keypad drives the
+            // route's commands; the far client's digits just pass.
             let table = desk
                 .dialplan
                 .command_table(decision.command_table.as_deref());
-            let plane = CommandPlane::new(&table, &Dialplan::no_commands());
+            let plane = CommandPlane::new(&Dialplan::no_commands(), &table);
             let bridge = Bridge::new(Direction::SipToSip, &call, callee, plane, now);
             return Some(bridge);
         }
