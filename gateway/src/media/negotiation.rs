@@ -1,10 +1,13 @@
 //! SDP offer/answer (RFC 3264) for the audio stream: which codec, which
 //! telephone-event payload type, and where to send RTP.
 //!
-//! Parsing SDP text belongs to the `sip` crate; this module works on the audio
-//! stream it extracted ([`RemoteAudio`]) and prints the gateway's own SDP.
+//! This is the one owner of offer/answer and codec choice. Reading and
+//! writing SDP text belongs to `sip::sdp`: [`remote_audio`] takes the audio
+//! stream out of a parsed description, and the gateway's own offers and
+//! answers are built as `sip::sdp::SessionDescription`s and printed by it.
+//! (Answers to re-offers inside a session, hold and resume, are the SIP
+//! core's: `sip::sdp::reoffer`, on the same structures.)
 
-use std::fmt::Write as _;
 use std::net::SocketAddr;
 
 use dsp::g711::Law;
@@ -299,48 +302,41 @@ fn print_sdp(
     formats: &[(Codec, PayloadType)],
     telephone_event: Option<(PayloadType, u32)>,
 ) -> String {
-    let ip = local.ip();
-    let family = if ip.is_ipv6() { "IP6" } else { "IP4" };
-    let mut s = String::with_capacity(400);
-    let _ = write!(
-        s,
-        "v=0\r\no=gateway {session_id} {version} IN {family} {ip}\r\ns=gateway\r\n\
-         c=IN {family} {ip}\r\nt=0 0\r\nm=audio {} RTP/AVP",
-        local.port()
-    );
-    for (_, pt) in formats {
-        let _ = write!(s, " {}", pt.0);
-    }
-    if let Some((te, _)) = telephone_event {
-        let _ = write!(s, " {}", te.0);
-    }
-    s.push_str("\r\n");
+    use sip::sdp::{Attribute, Media, Rtpmap, SessionDescription};
+    let attribute = |name: &str, value: Option<String>| Attribute {
+        name: name.into(),
+        value,
+    };
+    let rtpmap = |pt: PayloadType, encoding: &str, clock_rate: u32, channels: Option<u16>| Rtpmap {
+        payload_type: pt.0,
+        encoding: encoding.into(),
+        clock_rate,
+        channels,
+    };
+    let mut sdp = SessionDescription::new(session_id, version, local.ip());
+    sdp.origin.username = "gateway".into();
+    sdp.session_name = "gateway".into();
+    let mut audio = Media::new("audio", local.port(), "RTP/AVP");
     for (codec, pt) in formats {
         match codec {
-            Codec::Pcmu => {
-                let _ = write!(s, "a=rtpmap:{} PCMU/8000\r\n", pt.0);
-            }
-            Codec::Pcma => {
-                let _ = write!(s, "a=rtpmap:{} PCMA/8000\r\n", pt.0);
-            }
+            Codec::Pcmu => audio.add_rtpmap(rtpmap(*pt, "PCMU", 8000, None)),
+            Codec::Pcma => audio.add_rtpmap(rtpmap(*pt, "PCMA", 8000, None)),
             Codec::Opus => {
-                let _ = write!(
-                    s,
-                    "a=rtpmap:{} opus/48000/2\r\na=fmtp:{} {OPUS_FMTP}\r\n",
-                    pt.0, pt.0
-                );
+                audio.add_rtpmap(rtpmap(*pt, "opus", 48000, Some(2)));
+                let fmtp = format!("{} {OPUS_FMTP}", pt.0);
+                audio.attributes.push(attribute("fmtp", Some(fmtp)));
             }
         }
     }
     if let Some((te, rate)) = telephone_event {
-        let _ = write!(
-            s,
-            "a=rtpmap:{} telephone-event/{rate}\r\na=fmtp:{} 0-15\r\n",
-            te.0, te.0
-        );
+        audio.add_rtpmap(rtpmap(te, "telephone-event", rate, None));
+        let fmtp = format!("{} 0-15", te.0);
+        audio.attributes.push(attribute("fmtp", Some(fmtp)));
     }
-    s.push_str("a=ptime:20\r\na=sendrecv\r\n");
-    s
+    audio.attributes.push(attribute("ptime", Some("20".into())));
+    audio.attributes.push(attribute("sendrecv", None));
+    sdp.media.push(audio);
+    sdp.to_string()
 }
 
 #[cfg(test)]
@@ -438,5 +434,20 @@ mod tests {
         assert!(s.contains("m=audio 20000 RTP/AVP 0 8 101\r\n"));
         assert!(s.contains("a=rtpmap:101 telephone-event/8000\r\n"));
         assert!(s.contains("c=IN IP4 127.0.0.1\r\n"));
+    }
+
+    #[test]
+    fn our_offer_is_printed_by_sip_sdp_as_before_and_reads_back() {
+        let local: SocketAddr = "127.0.0.1:20000".parse().unwrap();
+        let s = sdp(local, 1, 2, &[Codec::Pcmu], Some(PayloadType(101)));
+        assert_eq!(
+            s,
+            "v=0\r\no=gateway 1 2 IN IP4 127.0.0.1\r\ns=gateway\r\nc=IN IP4 127.0.0.1\r\n\
+             t=0 0\r\nm=audio 20000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n\
+             a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n"
+        );
+        let audio = remote_audio(s.as_bytes()).expect("audio");
+        assert_eq!(audio.address, local);
+        assert_eq!(audio.formats.len(), 2);
     }
 }
