@@ -8,7 +8,7 @@
 //!
 //! | report | goes to |
 //! |---|---|
-//! | caller ID (`NMBR`/`NAME`/`DATE`/`TIME` after `AT+VCID=1`) | [`Controller::handle_caller_id`]: the inbound call's caller ID. On hook the modem sends no audio, so the port's own caller ID receiver never hears the FSK: this report is the only source. |
+//! | caller ID (`NMBR`/`NAME`/`DATE`/`TIME` after `AT+VCID=1`) | `call::Switchboard::handle_caller_id` (through the runtime): the inbound call's caller ID. On hook the modem sends no audio, so the port's own caller ID receiver never hears the FSK: this report is the only source. |
 //! | DTMF (`<DLE>` digit, in voice mode) | the log only. In voice mode the modem passes the line's audio, tones included, and the call's `dsp::pipeline::LineToIp` detects (and squelches) the same digits; feeding the report too would send every digit twice, and the report alone could not mute the tone's leading edge. |
 //! | other `<DLE>` reports (busy, dial tone, silence…) | the log only: the port's call-progress detector hears the same tones. |
 //! | ready | the log. |
@@ -17,7 +17,6 @@
 //! Modem reports are delivered before the frame's line events, so a caller ID
 //! read together with a `RING` is in place when the ring is counted.
 
-use std::time::Instant;
 
 use anyhow::Context as _;
 use drivers::hardware::HardwareCard;
@@ -27,7 +26,6 @@ use drivers::{LineCard, PortId};
 use dsp::callerid::{Absence, CallerIdMessage, DateTime};
 use tracing::{debug, error, info};
 
-use crate::call::Controller;
 use crate::config::{BoardKind, Config};
 
 /// An open line card.
@@ -100,12 +98,12 @@ impl Card {
         }
     }
 
-    /// Hand every modem report queued since the last call to `core` (see the
-    /// module docs); `port_failed` hears of each port whose modem failed.
+    /// Hand every modem report queued since the last call on (see the module
+    /// docs): `caller_id` hears each caller ID report (the runtime gives it to
+    /// call control), `port_failed` each port whose modem failed.
     pub fn deliver_modem_events(
         &mut self,
-        now: Instant,
-        core: &mut Controller,
+        mut caller_id: impl FnMut(PortId, CallerIdMessage),
         mut port_failed: impl FnMut(PortId),
     ) {
         let Card::Hardware(card) = self else {
@@ -117,7 +115,7 @@ impl Card {
                 match event {
                     ModemEvent::CallerId(cid) => {
                         info!(%port, number = ?cid.number, name = ?cid.name, "modem caller ID");
-                        core.handle_caller_id(now, port, caller_id_message(&cid));
+                        caller_id(port, caller_id_message(&cid));
                     }
                     ModemEvent::Dtmf(digit) => {
                         debug!(%port, %digit, "modem DTMF report (the call's detector hears the same digit)");

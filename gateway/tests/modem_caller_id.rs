@@ -106,8 +106,11 @@ impl Rig {
     fn deliver(&mut self) {
         let now = self.clock.now();
         let failed = &mut self.failed;
-        self.card
-            .deliver_modem_events(now, &mut self.core, |p| failed.push(p));
+        let core = &mut self.core;
+        self.card.deliver_modem_events(
+            |port, message| core.handle_caller_id(now, port, message),
+            |p| failed.push(p),
+        );
         while let Some((port, event)) = self.card.line_card().poll_event() {
             self.core.handle_line_event(now, port, event);
         }

@@ -72,7 +72,10 @@ impl LineTick {
         }
         // Modem reports first: a caller ID read with a RING is in place when
         // the ring is counted (`crate::card`).
-        card.deliver_modem_events(now, core, |port| panel.set_port_fault(port));
+        card.deliver_modem_events(
+            |port, message| core.handle_caller_id(now, port, message),
+            |port| panel.set_port_fault(port),
+        );
         let line_card = card.line_card();
         while let Some((port, event)) = line_card.poll_event() {
             core.handle_line_event(now, port, event);
