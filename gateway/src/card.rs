@@ -17,7 +17,6 @@
 //! Modem reports are delivered before the frame's line events, so a caller ID
 //! read together with a `RING` is in place when the ring is counted.
 
-
 use anyhow::Context as _;
 use drivers::hardware::HardwareCard;
 use drivers::modem::{CallerId, ModemEvent};

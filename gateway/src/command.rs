@@ -25,7 +25,7 @@ use dsp::dtmf::Digit;
 use crate::config::{CommandAction, CommandsConfig};
 
 /// Most digits a pattern can hold.
-pub const MAX_SEQUENCE: usize = 16;
+pub const MAX_SEQUENCE: usize = crate::config::MAX_SEQUENCE_DIGITS;
 
 /// One configured sequence.
 #[derive(Debug, Clone)]

@@ -342,7 +342,7 @@ fn validate_merchants(config: &Config) -> Result<(), Invalid> {
             ));
         }
         if let Some(url) = &m.webhook_url {
-            if crate::notify::webhook::parse_url(url).is_none() {
+            if super::webhook_url::parse_url(url).is_none() {
                 return Err(invalid(
                     format!("merchants[{i}].webhook_url"),
                     format!("{url:?} is not an http://host:port/path URL with an IP address"),
@@ -386,7 +386,7 @@ fn validate_console(config: &Config) -> Result<(), Invalid> {
                 "names are unique, 1-32 letters, digits, '-', '_' or '.'",
             ));
         }
-        if let Err(e) = crate::console::password::check_hash(&user.password_hash) {
+        if let Err(e) = super::password_hash::check_hash(&user.password_hash) {
             return Err(invalid(format!("console.users[{i}].password_hash"), e));
         }
     }
@@ -573,10 +573,10 @@ fn validate_commands(
                 ),
             ));
         }
-        if seq.digits.len() > crate::command::MAX_SEQUENCE {
+        if seq.digits.len() > super::MAX_SEQUENCE_DIGITS {
             return Err(invalid(
                 key,
-                format!("at most {} digits", crate::command::MAX_SEQUENCE),
+                format!("at most {} digits", super::MAX_SEQUENCE_DIGITS),
             ));
         }
         if seq

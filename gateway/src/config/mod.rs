@@ -13,7 +13,9 @@ pub mod live;
 mod load;
 mod media;
 mod model;
+pub mod password_hash;
 mod sip;
+pub mod webhook_url;
 
 pub use board::{LedsConfig, ResetButtonLine};
 pub use call_server::{
@@ -24,3 +26,7 @@ pub use error::ConfigError;
 pub use load::{load, parse};
 pub use media::{Codec, MediaConfig};
 pub use model::*;
+
+/// Longest DTMF command sequence, in digits (a `[[commands.sequence]]`
+/// longer than this is refused).
+pub const MAX_SEQUENCE_DIGITS: usize = 16;

@@ -13,16 +13,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 const DECOY: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$ZGVjb3lkZWNveWRlY295$0l1TqDZeowQgv5qFEa8pHqR4pl5QuK0F3eCJlDHdqvc";
 
-/// Whether `hash` is an Argon2 PHC string this build can check.
-pub fn check_hash(hash: &str) -> Result<(), String> {
-    let parsed = PasswordHash::new(hash).map_err(|e| {
-        format!("not a PHC password hash ({e}); make one with gateway --hash-password")
-    })?;
-    match parsed.algorithm.as_str() {
-        "argon2id" | "argon2i" | "argon2d" => Ok(()),
-        other => Err(format!("algorithm {other} is not argon2id")),
-    }
-}
+pub use crate::config::password_hash::check_hash;
 
 /// Hash `password` with Argon2id at the recommended cost (19 MiB, 2 passes)
 /// and a salt from `salt` (16 random bytes).
