@@ -95,7 +95,7 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
             .with_context(|| format!("cannot bind SIP to {}", config.sip.listen))?,
     );
     let sip_addr = sip_socket.local_addr()?;
-    let rtp = RtpSockets::bind(&config, config.ports.len()).await?;
+    let rtp = RtpSockets::bind(&config, rtp_sockets::transports(&config)).await?;
     let rtp_addrs = rtp.local_addrs()?;
     let api_listener = tokio::net::TcpListener::bind(config.api.listen)
         .await

@@ -2,9 +2,9 @@
 //! `[rtp] port_base + 2n`, RTCP on the next port, RFC 3550 §11), reads them
 //! into pooled buffers and sends what the core queued.
 //!
-//! The pool has one transport per line port: every flow today puts at most
-//! one SIP leg on a line port's call. A flow that bridges SIP to SIP takes
-//! two transports from the same pool.
+//! The pool has one transport per line port (a line port's call takes at
+//! most one), and as many again when a `[[routes]] uri` bridges IP clients to
+//! each other (such a call takes two).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,6 +22,16 @@ use crate::media::{RtpOut, TransportId};
 const BUFFERS: usize = 16;
 /// Largest RTP or RTCP datagram read (a full Ethernet frame's payload).
 const RTP_DATAGRAM_MAX: usize = 2048;
+
+/// How many transports `config` needs: see the module documentation.
+pub(crate) fn transports(config: &Config) -> usize {
+    let ports = config.ports.len();
+    if config.routes.iter().any(|r| r.uri.is_some()) {
+        2 * ports
+    } else {
+        ports
+    }
+}
 
 /// The pool's sockets, by transport.
 #[derive(Debug)]
