@@ -97,6 +97,8 @@ struct Client {
     auto_answer: bool,
     /// Where it sends a 1 kHz tone once it knows the gateway's transport.
     talk_to: Option<TransportId>,
+    /// Sends no audio (a digit test: the receiver rejects a digit under a tone).
+    silent: bool,
     sender: RtpSender,
     phase: f32,
 }
@@ -111,6 +113,7 @@ impl Client {
             rtp_in: Vec::new(),
             auto_answer: false,
             talk_to: None,
+            silent: false,
             sender: RtpSender::new(Ssrc(seed as u32), 1, RtpTimestamp(0)),
             phase: 0.0,
         }
@@ -323,7 +326,7 @@ impl Rig {
             self.sb.handle_line_event(self.now, port, event);
         }
         for c in &mut self.clients {
-            let Some(transport) = c.talk_to else {
+            let Some(transport) = c.talk_to.filter(|_| !c.silent) else {
                 continue;
             };
             let mut pcm = [0i16; FRAME_SAMPLES];
@@ -459,12 +462,16 @@ fn two_bridges_timers_interleave_off_the_frame_grid() {
     agent1.auto_answer = true;
     let mut agent2 = Client::new("127.0.0.1:5090", "127.0.0.1:42000", 17);
     agent2.auto_answer = true;
-    let mut rig = Rig::new(vec![
+    let mut clients = vec![
         Client::new("127.0.0.1:5070", "127.0.0.1:40000", 11),
         Client::new("127.0.0.1:5072", "127.0.0.1:40100", 19),
         agent1,
         agent2,
-    ]);
+    ];
+    for c in &mut clients {
+        c.silent = true;
+    }
+    let mut rig = Rig::new(clients);
     let a = rig.call("127.0.0.1:5070", "500");
     let b = rig.call("127.0.0.1:5072", "600");
     rig.run(Duration::from_millis(207));
