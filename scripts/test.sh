@@ -9,6 +9,6 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 echo "== cargo build (the binary the end-to-end tests run)"
-cargo build -p gateway --bin gateway
+cargo build -p gateway --bin gateway --features test-hooks
 echo "== cargo test"
 cargo test --workspace
