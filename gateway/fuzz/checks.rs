@@ -3,6 +3,8 @@
 //! targets (`fuzz_targets/*.rs`, nightly) and by the bounded run in the
 //! normal test suite (`gateway/tests/media_parsers_fuzz.rs`), so both check
 //! the same things.
+// Each fuzz target uses one of these.
+#![allow(dead_code)]
 
 use gateway::media::opus_packet;
 use gateway::media::rtcp;
