@@ -2,8 +2,12 @@
 //!
 //! `cargo run --release -p dsp --example frame_costs`
 //!
-//! Wall-clock means over a few seconds of signal each, on whatever core runs
-//! it; a rough guide until Criterion benchmarks exist.
+//! Each frame of 40 s of signal is timed on its own and the median frame is
+//! reported: on a machine other jobs share, a frame the scheduler interrupts
+//! costs milliseconds and would swamp a mean, but it is one frame of 2000
+//! and leaves the median alone. (Blocks whose cost varies with the signal,
+//! like the Opus encoder, report their typical frame.) A rough guide until
+//! Criterion benchmarks exist.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -40,15 +44,19 @@ fn voice_frames(rate: SampleRate) -> Vec<Vec<i16>> {
 }
 
 fn measure(name: &str, frames: usize, mut f: impl FnMut(usize)) {
-    // Warm up, then time.
+    // Warm up, then time each frame.
     for i in 0..frames.min(50) {
         f(i);
     }
-    let t = Instant::now();
-    for i in 0..frames {
-        f(i);
-    }
-    let us = t.elapsed().as_secs_f64() * 1e6 / frames as f64;
+    let mut each: Vec<f64> = (0..frames)
+        .map(|i| {
+            let t = Instant::now();
+            f(i);
+            t.elapsed().as_secs_f64() * 1e6
+        })
+        .collect();
+    each.sort_by(f64::total_cmp);
+    let us = each[each.len() / 2];
     println!(
         "{name:<40} {us:>9.2} µs/frame  ({:>5.2} % of one core)",
         us / 200.0

@@ -25,6 +25,20 @@ use gateway::media::TransportId;
 const FRAMES: usize = 3000; // 60 s of audio
 const ROUNDS: usize = 5;
 
+/// The targets docs/PERFORMANCE.md ("Media engine") holds the figures to:
+/// the full pipeline costs at most this much on top of bare libopus, %.
+const TARGET_ON_TOP_PERCENT: f64 = 25.0;
+/// ... and one core relays at least this many G.711 ↔ G.711 channels.
+const TARGET_RELAY_CHANNELS: f64 = 1000.0;
+
+fn met(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "NOT met"
+    }
+}
+
 /// The bare codec's encoder: 48 kHz, complexity 5, 24 kb/s, FEC, no DTX (the
 /// pipeline's settings).
 fn bare_encoder() -> OpusEncoder {
@@ -178,7 +192,10 @@ fn bare_opus(line: &[[i16; FRAME_SAMPLES]]) -> Duration {
 }
 
 fn main() {
-    // The line carries speech with its own echo; the client speech.
+    // The line carries synthetic speech and the client another talker. There
+    // is no echo path here (the line's signal is not the client's audio come
+    // back): the canceller runs and adapts on uncorrelated signals, which is
+    // its everyday cost; G.168 behaviour is dsp/tests/g168_*.rs's business.
     let line = voice(1);
     let client = voice(2);
     let opus_packets = packets(true, &client);
@@ -230,15 +247,17 @@ fn main() {
         bare.as_secs_f64() * 1e6,
         per_core(bare)
     );
+    let on_top = 100.0 * (full.as_secs_f64() / bare.as_secs_f64() - 1.0);
     println!(
-        "pipeline on top of the codec: {:+.1} us = {:+.0} %",
+        "pipeline on top of the codec: {:+.1} us = {on_top:+.0} % (target <= +{TARGET_ON_TOP_PERCENT:.0} %: {})",
         (full.as_secs_f64() - bare.as_secs_f64()) * 1e6,
-        100.0 * (full.as_secs_f64() / bare.as_secs_f64() - 1.0)
+        met(on_top <= TARGET_ON_TOP_PERCENT)
     );
     println!(
-        "G.711 <-> G.711 relay, full pipeline (echo canceller 32 ms, DTMF): {:.1} us/frame = {:.0} channels per core",
+        "G.711 <-> G.711 relay, full pipeline (echo canceller 32 ms, DTMF): {:.1} us/frame = {:.0} channels per core (target >= {TARGET_RELAY_CHANNELS:.0}: {})",
         relay.as_secs_f64() * 1e6,
-        per_core(relay)
+        per_core(relay),
+        met(per_core(relay) >= TARGET_RELAY_CHANNELS)
     );
     println!(
         "same with the echo canceller off: Opus {:.1} us/frame ({:+.0} % on the codec), G.711 relay {:.1} us/frame = {:.0} channels per core",

@@ -131,3 +131,14 @@ echo "achieved:  $ACHIEVED calls/s over ${ELAPSED} s"
 echo "gateway RSS: start ${RSS_START} kB, peak ${RSS_PEAK} kB, end ${RSS_END} kB"
 echo "gateway RSS every 10 s (kB): $(awk 'NR % 10 == 1' "$WORK/rss.txt" | tr '\n' ' ')"
 echo "gateway CPU: $(awk '{print ($14+$15)/100 " s user+sys"}' "/proc/$GW_PID/stat")"
+# The target docs/PERFORMANCE.md holds this to: at least 500 setups + teardowns
+# per second with no failure (offered >= 500/s, every call succeeded, and the
+# achieved rate within 1 % of the offered one: sipp's start and end are in the
+# elapsed time).
+if [ "$RATE" -ge 500 ] && [ "${FAILED:-1}" -eq 0 ] && [ "$OK" -eq "$CALLS" ] \
+    && [ "$(echo "$ACHIEVED >= $RATE * 0.99" | bc)" -eq 1 ]; then
+    VERDICT=met
+else
+    VERDICT="NOT met"
+fi
+echo "target (>= 500 calls/s, 0 failed): $VERDICT"

@@ -28,7 +28,7 @@ use crate::config::board;
 use crate::gateway::tempdir::Dir;
 use crate::gateway::Gateway;
 use crate::sipp::Sipp;
-use crate::{have, wait_for};
+use crate::{require, wait_for};
 
 mod tshark_checks;
 pub use tshark_checks::{check_capture, check_rtcp_bye};
@@ -458,8 +458,8 @@ pub struct RoundTrip {
     pub received: Vec<i16>,
     /// What the simulated far party heard from the gateway: 8 kHz mono.
     pub heard: Vec<i16>,
-    /// The tshark capture, if tshark is installed.
-    pub capture: Option<PathBuf>,
+    /// The tshark capture.
+    pub capture: PathBuf,
     /// sipp's message log.
     pub messages: String,
     /// ffmpeg's sender's stderr.
@@ -469,15 +469,11 @@ pub struct RoundTrip {
     _gateway: Gateway,
 }
 
-/// True if the peers these tests need are installed (else prints why not).
+/// The peers these tests need are installed: sipp calls, ffmpeg sends and
+/// receives, tshark captures (the capture and RTCP BYE checks are part of
+/// every round trip). See [`crate::peers`] for what a missing one does.
 pub fn peers_available() -> bool {
-    for tool in ["sipp", "ffmpeg"] {
-        if !have(tool) {
-            eprintln!("{tool} is not installed (run scripts/test.sh); skipping");
-            return false;
-        }
-    }
-    true
+    require(&["sipp", "ffmpeg", "tshark"])
 }
 
 fn strings(v: &[&str]) -> Vec<String> {
@@ -498,17 +494,12 @@ pub fn round_trip(codec: Codec) -> RoundTrip {
     let work = Dir::new("ffmpeg-media");
     let client_port = free_port_pair();
 
-    let capture = if have("tshark") {
-        let filter = format!(
-            "udp and (port {} or port {client_port} or port {})",
-            gw.sip.port(),
-            client_port + 1
-        );
-        Some(Capture::start(work.path(), &filter))
-    } else {
-        eprintln!("tshark is not installed: the capture checks are skipped");
-        None
-    };
+    let filter = format!(
+        "udp and (port {} or port {client_port} or port {})",
+        gw.sip.port(),
+        client_port + 1
+    );
+    let capture = Capture::start(work.path(), &filter);
 
     // Phase 1: ffmpeg listens where the offer points the gateway's RTP.
     let sdp = work.path().join("receive.sdp");
@@ -627,7 +618,7 @@ pub fn round_trip(codec: Codec) -> RoundTrip {
         "udp.port=={} && sip.CSeq.method == \"BYE\" && sip.Status-Code == 200",
         gw.sip.port()
     );
-    let capture = capture.map(|c| c.stop_once(&bye_answered, Duration::from_secs(10)));
+    let capture = capture.stop_once(&bye_answered, Duration::from_secs(10));
 
     // The simulated party's recording of what it heard (closed at hang-up).
     let suffix = format!("-port0-{TONE_LINE}.wav");

@@ -13,8 +13,9 @@ use crate::{wait_for, workspace_root};
 
 static BUILD: Once = Once::new();
 
-/// The gateway binary: `$GATEWAY_BIN`, or the workspace's debug build (built once
-/// if missing).
+/// The gateway binary: `$GATEWAY_BIN`, or the workspace's debug build with
+/// the `test-hooks` feature (built once per test process; cargo keeps it
+/// up to date).
 pub fn binary() -> PathBuf {
     if let Ok(p) = std::env::var("GATEWAY_BIN") {
         return PathBuf::from(p);
@@ -26,6 +27,7 @@ pub fn binary() -> PathBuf {
     BUILD.call_once(|| {
         let status = Command::new(env!("CARGO"))
             .args(["build", "-q", "-p", "gateway", "--bin", "gateway"])
+            .args(["--features", "test-hooks"])
             .current_dir(workspace_root())
             .status()
             .expect("cargo build runs");

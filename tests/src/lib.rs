@@ -9,6 +9,7 @@ pub mod config;
 pub mod ffmpeg;
 pub mod gateway;
 pub mod http;
+pub mod peers;
 pub mod pty;
 pub mod rtp_capture;
 pub mod sipp;
@@ -42,13 +43,4 @@ pub fn wait_for<T>(limit: Duration, mut check: impl FnMut() -> Option<T>) -> Opt
     }
 }
 
-/// Skip (pass with a message) when a required external tool is missing: the
-/// README's test command installs them, so this only happens on a bare machine.
-pub fn have(tool: &str) -> bool {
-    std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {tool}"))
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
+pub use peers::{have, require, require_ipv6_loopback, require_second_loopback};

@@ -71,6 +71,19 @@ impl Sipp {
         Sipp { child, dir }
     }
 
+    /// Wait until sipp's message trace contains `text` (at most `limit`):
+    /// a point in the scenario observed, not a guess at how long it takes.
+    pub fn wait_for_message(&self, text: &str, limit: Duration) -> bool {
+        let log = self.dir.path().join("messages.log");
+        wait_for(limit, || {
+            std::fs::read_to_string(&log)
+                .ok()
+                .filter(|m| m.contains(text))
+                .map(|_| ())
+        })
+        .is_some()
+    }
+
     /// Wait for sipp to end (at most `limit`), killing it after that.
     pub fn wait(mut self, limit: Duration) -> Outcome {
         let code = wait_for(limit, || self.child.try_wait().ok().flatten());

@@ -11,13 +11,12 @@ use std::time::Duration;
 
 use gateway_tests::config::{board_authenticated, merchants, ACCOUNT_PASSWORD, ACCOUNT_USER};
 use gateway_tests::gateway::Gateway;
-use gateway_tests::have;
+use gateway_tests::require;
 use gateway_tests::sipp::Sipp;
 
 #[test]
 fn authenticated_client_reaches_the_call_centre() {
-    if !have("sipp") {
-        eprintln!("sipp is not installed (run scripts/test.sh); skipping");
+    if !require(&["sipp"]) {
         return;
     }
     // The scenario says X-Merchant-Id: shop-1, so the account is shop-1's.

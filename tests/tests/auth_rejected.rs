@@ -6,12 +6,11 @@ use std::time::Duration;
 use gateway_tests::config::{board_authenticated, ACCOUNT_USER};
 use gateway_tests::gateway::Gateway;
 use gateway_tests::sipp::Sipp;
-use gateway_tests::{have, http};
+use gateway_tests::{http, require};
 
 #[test]
 fn wrong_password_gets_401_then_403_and_no_line() {
-    if !have("sipp") {
-        eprintln!("sipp is not installed (run scripts/test.sh); skipping");
+    if !require(&["sipp"]) {
         return;
     }
     // Default algorithms would make sipp 3.6 give up on SHA-256; see auth_call.rs.

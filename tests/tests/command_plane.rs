@@ -12,7 +12,7 @@ use gateway_tests::rtp_capture::{event_char, telephone_events, RtpCapture};
 use gateway_tests::sipp::Sipp;
 use gateway_tests::sse::SseClient;
 use gateway_tests::webhook::WebhookReceiver;
-use gateway_tests::{have, wait_for};
+use gateway_tests::{require, wait_for};
 
 const AGENT: &str = r##"
 [[simulation.subscribers]]
@@ -61,8 +61,7 @@ const EXPECTED: [&str; 6] = [
 
 #[test]
 fn every_command_reaches_client_webhook_and_browser_and_none_is_heard() {
-    if !have("sipp") {
-        eprintln!("sipp is not installed (run scripts/test.sh); skipping");
+    if !require(&["sipp"]) {
         return;
     }
     let hook = WebhookReceiver::start(0);

@@ -1,8 +1,15 @@
-//! Power loss during `save`: the gateway is killed with SIGKILL at seeded random
-//! points while it saves (its save steps slowed by the documented test hook
-//! `GATEWAY_TEST_SAVE_PAUSE_MS`, so the kills land inside every step). The
-//! configuration that boots afterwards is always the old or the new one, never
-//! a mix, never lost (never the factory defaults).
+//! Power loss during `save`: the gateway is killed with SIGKILL at each step of
+//! a save, and the configuration that boots afterwards is the one the store's
+//! design promises for that step (`gateway/src/store`): the old one until the
+//! rename of `config.toml.tmp` (step 3), the new one from then on; never a
+//! mix, never lost (never the factory defaults).
+//!
+//! No kill is timed by a clock. The save is slowed by the `test-hooks`
+//! feature's `GATEWAY_TEST_SAVE_PAUSE_MS` (each step's files stay in place for
+//! a while) and the test kills when it *sees* the step: the store's own
+//! markers, `config.toml.prev.tmp` (step 1, the previous copy being written)
+//! and `config.toml.tmp` (step 2, the new text being written), the new ANI in
+//! `config.toml` (step 3 done), or the console's `saved to` (all done).
 //!
 //! A process kill leaves the page cache to the kernel, so this shows the
 //! ordering (temporary file, rename, previous copy), not the `fsync`s; those
@@ -10,15 +17,55 @@
 
 mod console_support;
 
-use std::time::Duration;
+use std::path::Path;
+use std::time::{Duration, Instant};
 
 use console_support::{boot_check, StoredGateway};
 use gateway_tests::config::board;
 use gateway_tests::gateway::tempdir::Dir;
 use gateway_tests::pty::Pty;
 
-const ROUNDS: u64 = 40;
-const PAUSE_MS: u64 = 30;
+/// Rounds: each kill point is used this many times over.
+const ROUNDS: usize = 20;
+/// How long each step of a save holds still: long enough that a step seen is
+/// still the step when the kill lands, whatever the machine's load.
+const PAUSE_MS: u64 = 150;
+
+/// Where in a save the process is killed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum KillPoint {
+    /// Committed but `save` never typed.
+    BeforeSave,
+    /// Step 1: `config.toml.prev.tmp` exists (the previous copy, half written).
+    CopyingPrevious,
+    /// Step 2: `config.toml.tmp` exists (the new text, half written).
+    WritingNew,
+    /// Step 3 done: `config.toml` holds the new text.
+    Switched,
+    /// The console said `saved to`.
+    Saved,
+}
+
+const POINTS: [KillPoint; 5] = [
+    KillPoint::BeforeSave,
+    KillPoint::CopyingPrevious,
+    KillPoint::WritingNew,
+    KillPoint::Switched,
+    KillPoint::Saved,
+];
+
+impl KillPoint {
+    /// The store's promise: before the switch the old configuration boots,
+    /// after it the new one.
+    fn boots_new(self) -> bool {
+        matches!(self, KillPoint::Switched | KillPoint::Saved)
+    }
+
+    /// A kill here leaves a temporary file behind.
+    fn torn(self) -> bool {
+        matches!(self, KillPoint::CopyingPrevious | KillPoint::WritingNew)
+    }
+}
 
 /// The ANI of port 1 in a configuration text.
 fn ani1(text: &str) -> Option<String> {
@@ -29,6 +76,25 @@ fn ani1(text: &str) -> Option<String> {
         .map(String::from)
 }
 
+/// Poll (every millisecond, at most 10 s) until `seen` holds.
+fn observe(what: &str, mut seen: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !seen() {
+        assert!(
+            Instant::now() < deadline,
+            "never saw {what} (is the gateway built with `--features test-hooks`?)"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+fn temporaries(dir: &Path) -> [std::path::PathBuf; 2] {
+    [
+        dir.join("config.toml.prev.tmp"),
+        dir.join("config.toml.tmp"),
+    ]
+}
+
 #[test]
 fn the_config_that_boots_is_the_old_or_the_new_one() {
     let dir = Dir::new("power-loss");
@@ -37,17 +103,10 @@ fn the_config_that_boots_is_the_old_or_the_new_one() {
         .replace("@DIR@", &dir.path().display().to_string());
     std::fs::write(dir.path().join("config.toml"), &config).unwrap();
     let mut old = ani1(&config).unwrap();
-    // A fixed seed: the same kill points every run.
-    let mut rng: u64 = 0x5eed_0fc0_ffee;
     let mut outcomes = (0, 0);
     let mut torn = 0;
     for round in 0..ROUNDS {
-        rng = rng
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        // A save here takes about 6 pauses; kill anywhere from before it
-        // starts to after it ends.
-        let kill_after = Duration::from_millis((rng >> 33) % (PAUSE_MS * 8));
+        let point = POINTS[round % POINTS.len()];
         let new = format!("41555502{round:02}");
         let pause = PAUSE_MS.to_string();
         let gw = StoredGateway::start(dir.path(), &[("GATEWAY_TEST_SAVE_PAUSE_MS", &pause)]);
@@ -56,15 +115,30 @@ fn the_config_that_boots_is_the_old_or_the_new_one() {
         pty.write(&format!("configure\rset ports[1].ani {new}\rcommit\r"));
         let committed = pty.read_until("applied now", Duration::from_secs(10));
         assert!(committed.contains("applied now"), "{committed:?}");
-        pty.write("save\r");
-        std::thread::sleep(kill_after);
+        let [prev_tmp, new_tmp] = temporaries(dir.path());
+        if point != KillPoint::BeforeSave {
+            pty.write("save\r");
+        }
+        match point {
+            KillPoint::BeforeSave => {}
+            KillPoint::CopyingPrevious => observe("config.toml.prev.tmp", || prev_tmp.exists()),
+            KillPoint::WritingNew => observe("config.toml.tmp", || new_tmp.exists()),
+            KillPoint::Switched => observe("the new ANI in config.toml", || {
+                std::fs::read_to_string(dir.path().join("config.toml"))
+                    .ok()
+                    .and_then(|t| ani1(&t))
+                    == Some(new.clone())
+            }),
+            KillPoint::Saved => {
+                let said = pty.read_until("saved to", Duration::from_secs(10));
+                assert!(said.contains("saved to"), "{said:?}");
+            }
+        }
         gw.kill_9();
         // A temporary file left behind: killed in the middle of a save.
-        if dir.path().join("config.toml.tmp").exists()
-            || dir.path().join("config.toml.prev.tmp").exists()
-        {
-            torn += 1;
-        }
+        let left = temporaries(dir.path()).iter().any(|p| p.exists());
+        assert_eq!(left, point.torn(), "round {round}, killed at {point:?}");
+        torn += usize::from(left);
         // What boots now.
         let (source, notes) = boot_check(dir.path());
         assert_eq!(source, "saved", "round {round}: {notes}");
@@ -74,14 +148,21 @@ fn the_config_that_boots_is_the_old_or_the_new_one() {
             booted == old || booted == new,
             "round {round}: booted ANI {booted}, expected {old} or {new}"
         );
+        let want = if point.boots_new() { &new } else { &old };
+        assert_eq!(&booted, want, "round {round}: killed at {point:?}");
         if booted == new {
             outcomes.1 += 1;
         } else {
             outcomes.0 += 1;
         }
         old = booted;
+        // The next round's markers must be its own: clear what this kill left
+        // (boot ignored it above; a save overwrites it, see the store's docs).
+        for p in temporaries(dir.path()) {
+            let _ = std::fs::remove_file(p);
+        }
     }
-    // The seeded kill points hit both sides of the switch.
+    // The kill points hit both sides of the switch.
     assert!(outcomes.0 > 0 && outcomes.1 > 0, "old/new: {outcomes:?}");
     assert!(torn > 0, "no kill landed inside a save");
     eprintln!(

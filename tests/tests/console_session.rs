@@ -9,12 +9,11 @@ mod console_support;
 use console_support::{hash_password, NullModem, StoredGateway, Terminal};
 use gateway_tests::config::board;
 use gateway_tests::gateway::tempdir::Dir;
-use gateway_tests::have;
+use gateway_tests::require;
 
 #[test]
 fn login_complete_help_configure_save_reboot() {
-    if !have("picocom") || !have("tmux") {
-        eprintln!("picocom or tmux is not installed (scripts/setup.sh --test); skipping");
+    if !require(&["picocom", "tmux"]) {
         return;
     }
     let dir = Dir::new("console-session");
@@ -119,8 +118,7 @@ fn login_complete_help_configure_save_reboot() {
 /// port is refused with one line.
 #[test]
 fn test_line_reports_dial_tone_on_the_console() {
-    if !have("picocom") || !have("tmux") {
-        eprintln!("picocom or tmux is not installed (scripts/setup.sh --test); skipping");
+    if !require(&["picocom", "tmux"]) {
         return;
     }
     let dir = Dir::new("console-test-line");

@@ -24,7 +24,7 @@ use std::time::Duration;
 use console_support::Terminal;
 use gateway_tests::gateway::{binary, tempdir::Dir};
 use gateway_tests::sipp::Sipp;
-use gateway_tests::{have, wait_for, workspace_root};
+use gateway_tests::{require, wait_for, workspace_root};
 
 /// The gateway running in a pane with its console on the pane's terminal.
 struct Demo {
@@ -95,11 +95,7 @@ impl Drop for Demo {
 }
 
 fn tools() -> bool {
-    let ok = have("tmux") && have("sipp");
-    if !ok {
-        eprintln!("tmux or sipp is not installed (scripts/setup.sh --test); skipping");
-    }
-    ok
+    require(&["tmux", "sipp"])
 }
 
 /// Whether the screen shows a log line (the log's own formats: the ring's
@@ -253,8 +249,7 @@ fn the_console_keeps_the_terminal_and_tells_the_truth() {
 
 #[test]
 fn save_keeps_the_files_comments_and_order() {
-    if !have("tmux") {
-        eprintln!("tmux is not installed (scripts/setup.sh --test); skipping");
+    if !require(&["tmux"]) {
         return;
     }
     let seeded = demo_support::on_free_ports("stdio");
@@ -336,7 +331,9 @@ fn following_the_readme_writes_only_ignored_files() {
         match ignored(&root, &written) {
             Some(yes) => assert!(yes, "{written} is not ignored by git"),
             None => {
-                eprintln!("git cannot tell here; skipping");
+                gateway_tests::peers::missing(
+                    "git cannot tell whether a file is ignored (git missing, or not a checkout)",
+                );
                 return;
             }
         }

@@ -12,12 +12,11 @@ use gateway_tests::gateway::Gateway;
 use gateway_tests::pty::Pty;
 use gateway_tests::rtp_capture::RtpCapture;
 use gateway_tests::sipp::Sipp;
-use gateway_tests::{have, http, wait_for};
+use gateway_tests::{http, require, wait_for};
 
 #[test]
 fn a_phone_calls_in_and_the_ip_client_gets_audio() {
-    if !have("sipp") {
-        eprintln!("sipp is not installed (run scripts/test.sh); skipping");
+    if !require(&["sipp"]) {
         return;
     }
     // A free port for sipp's SIP socket.

@@ -18,7 +18,7 @@ use gateway_tests::pty::Pty;
 use gateway_tests::softphone::{
     api_calls, console, from_first_sound, read_wav, wait_call_state, wait_registered, Baresip,
 };
-use gateway_tests::{have, wait_for};
+use gateway_tests::{require, wait_for};
 
 fn start() -> Option<(Pty, Gateway, Baresip)> {
     start_with(1000.0)
@@ -26,8 +26,7 @@ fn start() -> Option<(Pty, Gateway, Baresip)> {
 
 /// The gateway (MD5 only) and baresip, registered; its tone's peak is `peak`.
 fn start_with(peak: f64) -> Option<(Pty, Gateway, Baresip)> {
-    if !have("baresip") {
-        eprintln!("baresip is not installed (scripts/setup.sh test_pkgs); skipping");
+    if !require(&["baresip"]) {
         return None;
     }
     let pty = Pty::open();
@@ -164,8 +163,7 @@ fn a_phone_call_reaches_baresip_which_answers() {
 /// it cannot answer, instead of taking the MD5 one (RFC 7616 §3.7).
 #[test]
 fn baresip_gives_up_on_a_sha256_first_challenge() {
-    if !have("baresip") {
-        eprintln!("baresip is not installed (scripts/setup.sh test_pkgs); skipping");
+    if !require(&["baresip"]) {
         return;
     }
     let pty = Pty::open();

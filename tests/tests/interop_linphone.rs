@@ -15,11 +15,10 @@ use gateway_tests::softphone::{
     api_calls, console, from_first_sound, read_wav, wait_call_state, wait_registered,
     write_tone_wav, Linphonec,
 };
-use gateway_tests::{have, wait_for};
+use gateway_tests::{require, wait_for};
 
 fn start() -> Option<(Pty, Gateway, Linphonec)> {
-    if !have("linphonec") {
-        eprintln!("linphonec is not installed (scripts/setup.sh test_pkgs); skipping");
+    if !require(&["linphonec"]) {
         return None;
     }
     let pty = Pty::open();

@@ -14,8 +14,8 @@ use std::net::UdpSocket;
 use std::time::Duration;
 
 use gateway_tests::gateway::Gateway;
-use gateway_tests::have;
 use gateway_tests::pty::Pty;
+use gateway_tests::require;
 use gateway_tests::rtp_capture::RtpCapture;
 use gateway_tests::sipp::Sipp;
 
@@ -96,8 +96,7 @@ fn answer(modem: &Pty, command: &str, reply: &str) {
 
 #[test]
 fn a_ring_with_modem_caller_id_calls_the_client_with_the_callers_number() {
-    if !have("sipp") {
-        eprintln!("sipp is not installed (run scripts/test.sh); skipping");
+    if !require(&["sipp"]) {
         return;
     }
     let uas_port = UdpSocket::bind("127.0.0.1:0")

@@ -22,12 +22,11 @@ use gateway_tests::rtp_capture::{event_char, telephone_events, RtpCapture};
 use gateway_tests::sipp::Sipp;
 use gateway_tests::sse::SseClient;
 use gateway_tests::webhook::WebhookReceiver;
-use gateway_tests::{have, http, wait_for};
+use gateway_tests::{http, require, wait_for};
 
 #[test]
 fn ip_client_calls_the_call_centre() {
-    if !have("sipp") {
-        eprintln!("sipp is not installed (run scripts/test.sh); skipping");
+    if !require(&["sipp"]) {
         return;
     }
     let hook = WebhookReceiver::start(1);

@@ -5,13 +5,12 @@ use std::time::Duration;
 
 use gateway_tests::config::{board_authenticated, ACCOUNT_PASSWORD, ACCOUNT_USER};
 use gateway_tests::gateway::Gateway;
-use gateway_tests::have;
+use gateway_tests::require;
 use gateway_tests::sipp::Sipp;
 
 #[test]
 fn register_then_unregister() {
-    if !have("sipp") {
-        eprintln!("sipp is not installed (run scripts/test.sh); skipping");
+    if !require(&["sipp"]) {
         return;
     }
     let gw = Gateway::start(&board_authenticated(

@@ -7,15 +7,14 @@ use std::time::Duration;
 
 use gateway_tests::config::{board_authenticated, ACCOUNT_PASSWORD, ACCOUNT_USER};
 use gateway_tests::gateway::Gateway;
-use gateway_tests::have;
 use gateway_tests::pty::Pty;
+use gateway_tests::require;
 use gateway_tests::rtp_capture::RtpCapture;
 use gateway_tests::sipp::Sipp;
 
 #[test]
 fn a_call_reaches_the_registered_phone() {
-    if !have("sipp") {
-        eprintln!("sipp is not installed (run scripts/test.sh); skipping");
+    if !require(&["sipp"]) {
         return;
     }
     let phone_port = UdpSocket::bind("127.0.0.1:0")

@@ -10,14 +10,13 @@ use gateway_tests::config::{
 };
 use gateway_tests::gateway::Gateway;
 use gateway_tests::sipp::Sipp;
-use gateway_tests::{have, http, wait_for};
+use gateway_tests::{http, require, wait_for};
 
 const MALLORY_PASSWORD: &str = "steal-Carts-9";
 
 #[test]
 fn an_account_cannot_place_calls_as_another_merchant() {
-    if !have("sipp") {
-        eprintln!("sipp is not installed (run scripts/test.sh); skipping");
+    if !require(&["sipp"]) {
         return;
     }
     // alice is shop-1's agent; mallory is shop-2's.

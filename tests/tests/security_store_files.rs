@@ -78,8 +78,11 @@ fn a_corrupt_config_and_prev_boot_factory_defaults_that_still_ask_for_a_login() 
     // The factory defaults listen on the demo's fixed ports: run the box in
     // a network namespace of its own (root, `unshare -n`), so it collides
     // with nothing on this machine.
-    if !namespaces_available() {
-        eprintln!("unshare -n is not available here; skipping");
+    if !namespaces_available()
+        && !gateway_tests::peers::missing(
+            "`unshare -n` (a network namespace: root) is not available",
+        )
+    {
         return;
     }
     let pty = Pty::open();

@@ -6,7 +6,7 @@ use std::time::Duration;
 use gateway_tests::config::{board, ANI0};
 use gateway_tests::gateway::Gateway;
 use gateway_tests::sipp::Sipp;
-use gateway_tests::{have, http, wait_for};
+use gateway_tests::{http, require, wait_for};
 
 const NOBODY: &str = r#"
 [[simulation.subscribers]]
@@ -17,8 +17,7 @@ behaviour = "no-answer"
 
 #[test]
 fn cancelling_a_ringing_call_releases_the_line() {
-    if !have("sipp") {
-        eprintln!("sipp is not installed (run scripts/test.sh); skipping");
+    if !require(&["sipp"]) {
         return;
     }
     let gw = Gateway::start(&format!(
@@ -56,8 +55,7 @@ fn cancelling_a_ringing_call_releases_the_line() {
 
 #[test]
 fn calls_complete_through_retransmissions_under_loss() {
-    if !have("sipp") {
-        eprintln!("sipp is not installed (run scripts/test.sh); skipping");
+    if !require(&["sipp"]) {
         return;
     }
     let gw = Gateway::start(&board("sip:agent@127.0.0.1:9", "none"));

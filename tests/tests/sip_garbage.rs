@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use gateway_tests::config::board;
 use gateway_tests::gateway::Gateway;
-use gateway_tests::have;
+use gateway_tests::require;
 use gateway_tests::sipp::Sipp;
 
 /// xorshift64: deterministic garbage.
@@ -73,7 +73,7 @@ fn garbage_is_refused_and_the_next_call_works() {
 
     // The next valid call still works: a busy line gives 486 after the gateway
     // heard the busy tone.
-    if have("sipp") {
+    if require(&["sipp"]) {
         let outcome = Sipp::start("uac_busy.xml", Some(gw.sip), &["-s", "5550100", "-m", "1"])
             .wait(Duration::from_secs(40));
         assert_eq!(

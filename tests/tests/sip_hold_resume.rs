@@ -6,13 +6,12 @@ use std::time::Duration;
 
 use gateway_tests::config::board;
 use gateway_tests::gateway::Gateway;
-use gateway_tests::have;
+use gateway_tests::require;
 use gateway_tests::sipp::Sipp;
 
 #[test]
 fn client_holds_and_resumes() {
-    if !have("sipp") {
-        eprintln!("sipp is not installed (run scripts/test.sh); skipping");
+    if !require(&["sipp"]) {
         return;
     }
     let gw = Gateway::start(&board("sip:agent@127.0.0.1:9", "none"));

@@ -6,17 +6,12 @@ use std::time::Duration;
 
 use gateway_tests::config::board;
 use gateway_tests::gateway::Gateway;
-use gateway_tests::have;
 use gateway_tests::sipp::Sipp;
-
-fn ipv6_loopback_works() -> bool {
-    std::net::UdpSocket::bind("[::1]:0").is_ok()
-}
+use gateway_tests::{require, require_ipv6_loopback};
 
 #[test]
 fn calls_over_ipv6() {
-    if !have("sipp") || !ipv6_loopback_works() {
-        eprintln!("sipp or IPv6 loopback missing; skipping");
+    if !require(&["sipp"]) || !require_ipv6_loopback() {
         return;
     }
     let config = board("sip:agent@127.0.0.1:9", "none")

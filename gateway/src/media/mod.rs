@@ -30,17 +30,35 @@
 //! socket. Nothing allocates per frame: packets are built into caller-owned
 //! buffers and every state is sized at construction.
 
+/// Modules that parse what the network sends, held to the SIP crate's rule
+/// (`gateway/sip/src/lib.rs`): no `unwrap`, `expect`, indexing or `panic!`
+/// outside tests, whatever the bytes. Each has a fuzz target in
+/// `gateway/fuzz`, also run bounded by `tests/media_parsers_fuzz.rs`.
+macro_rules! network_parsers {
+    ($($module:ident),*) => {
+        $(
+            #[cfg_attr(
+                not(test),
+                deny(
+                    clippy::unwrap_used,
+                    clippy::expect_used,
+                    clippy::indexing_slicing,
+                    clippy::panic
+                )
+            )]
+            pub mod $module;
+        )*
+    };
+}
+
 pub mod acoustic_echo;
 pub mod codec;
 pub mod jitter;
 pub mod negotiation;
-pub mod opus_packet;
 pub mod playout;
-pub mod rtcp;
-pub mod rtp;
 pub mod session;
-pub mod telephone_event;
 pub mod transport;
+network_parsers!(opus_packet, rtcp, rtp, telephone_event);
 
 pub use negotiation::{Negotiated, NegotiationError};
 pub use session::{ClientDigit, MediaSession, MediaStats, RtpOut, StreamIds};

@@ -13,6 +13,9 @@
 //! Same rule as libopus 1.5's `opus_packet_has_lbrr` (Debian's libopus 1.3
 //! has no such call). CELT-only packets never carry LBRR. Never panics;
 //! allocates nothing.
+//!
+//! Parses what the network sends: never panics, whatever the bytes (lints in
+//! `media/mod.rs`, fuzz target in `gateway/fuzz`).
 
 /// The first Opus frame of `packet` (RFC 6716 §3.2), or `None` for a packet
 /// that breaks the framing rules (R1–R7) or has an empty first frame.

@@ -9,6 +9,9 @@
 //! first after half of it. The NTP field of SRs carries elapsed time since
 //! the call started (§6.4.1 allows elapsed time where no wallclock is known);
 //! it is used only for round-trip time through LSR/DLSR.
+//!
+//! Parses what the network sends: never panics, whatever the bytes (lints in
+//! `media/mod.rs`, fuzz target in `gateway/fuzz`).
 
 use super::rtp::Ssrc;
 
@@ -206,7 +209,10 @@ pub fn build_report(
         w.u32(b.dlsr)?;
     }
     // SDES: one chunk, CNAME item, null terminator, padded to 32 bits.
-    let cname = &cname.as_bytes()[..cname.len().min(255)];
+    let cname = cname
+        .as_bytes()
+        .get(..cname.len().min(255))
+        .unwrap_or_default();
     let chunk = 4 + 2 + cname.len() + 1;
     let padded = chunk.div_ceil(4) * 4;
     w.bytes(&[0x81, PT_SDES])?;
@@ -259,8 +265,8 @@ pub enum RtcpError {
 }
 
 fn be32(d: &[u8], at: usize) -> Option<u32> {
-    let b = d.get(at..at + 4)?;
-    Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    let b: [u8; 4] = d.get(at..at + 4)?.try_into().ok()?;
+    Some(u32::from_be_bytes(b))
 }
 
 /// Parse a compound RTCP packet, keeping what concerns `ours`. Never panics.
@@ -277,7 +283,11 @@ pub fn parse(data: &[u8], ours: Ssrc) -> Result<Received, RtcpError> {
         if b0 >> 6 != 2 {
             return Err(RtcpError::Malformed);
         }
-        let words = usize::from(u16::from_be_bytes([data[at + 2], data[at + 3]]));
+        let length: [u8; 2] = data
+            .get(at + 2..at + 4)
+            .and_then(|b| b.try_into().ok())
+            .ok_or(RtcpError::Malformed)?;
+        let words = usize::from(u16::from_be_bytes(length));
         let end = at + 4 + 4 * words;
         let body = data.get(at..end).ok_or(RtcpError::Malformed)?;
         let count = usize::from(b0 & 0x1f);

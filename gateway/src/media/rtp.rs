@@ -1,4 +1,7 @@
 //! RTP packets (RFC 3550 §5.1) through `rtp-rs`, with typed ids.
+//!
+//! Parses what the network sends: never panics, whatever the bytes (lints in
+//! `media/mod.rs`, fuzz target in `gateway/fuzz`).
 
 use rtp_rs::{RtpPacketBuilder, RtpReader, Seq};
 

@@ -8,6 +8,9 @@
 //! Receiving (§2.5.2): an event is keyed by (SSRC, timestamp, event code) and counted
 //! once; a lost start is tolerated (the first packet seen starts it), duplicated and
 //! reordered end packets are ignored.
+//!
+//! Parses what the network sends: never panics, whatever the bytes (lints in
+//! `media/mod.rs`, fuzz target in `gateway/fuzz`).
 
 use dsp::dtmf::Digit;
 

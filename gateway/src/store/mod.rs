@@ -29,9 +29,11 @@
 //! `config.toml.prev`, else the factory defaults; each fallback is reported in
 //! [`Boot::notes`] for the console and the log.
 //!
-//! Test hook: with `GATEWAY_TEST_SAVE_PAUSE_MS=N` in the environment, a save
-//! pauses N ms between its steps and in the middle of writing the data, so a
-//! test can kill the process at every point of a save (`tests/tests/config_power_loss.rs`).
+//! Test hook (only in a build with the `test-hooks` cargo feature, which the
+//! end-to-end tests enable; a product build never reads the variable): with
+//! `GATEWAY_TEST_SAVE_PAUSE_MS=N` in the environment, a save pauses N ms
+//! between its steps and in the middle of writing the data, so a test can see
+//! each step's files and kill the process there (`tests/tests/config_power_loss.rs`).
 
 pub mod private_file;
 pub mod unit_secret;
@@ -119,10 +121,13 @@ impl Store {
     /// nothing valid is saved.
     pub fn new(primary: impl Into<PathBuf>, factory: &'static str) -> Store {
         let primary = primary.into();
+        #[cfg(feature = "test-hooks")]
         let pause = std::env::var("GATEWAY_TEST_SAVE_PAUSE_MS")
             .ok()
             .and_then(|v| v.parse::<u64>().ok())
             .map(Duration::from_millis);
+        #[cfg(not(feature = "test-hooks"))]
+        let pause = None;
         Store {
             previous: with_suffix(&primary, ".prev"),
             primary,

@@ -8,8 +8,8 @@ use super::{strings, tshark_read, RoundTrip, SENT_SECONDS};
 /// payload type `pt`), RTCP sender reports and RFC 4733 events `1` and `2`
 /// decoded; ffmpeg's RTP toward the gateway decoded. Returns tshark's
 /// protocol hierarchy for the report.
-pub fn check_capture(rt: &RoundTrip, pt: u8) -> Option<String> {
-    let file = rt.capture.as_ref()?;
+pub fn check_capture(rt: &RoundTrip, pt: u8) -> String {
+    let file = &rt.capture;
     let c = rt.client_port;
     let gw = rt.gateway_rtp.port();
     let base = dissect_args(rt);
@@ -102,7 +102,7 @@ pub fn check_capture(rt: &RoundTrip, pt: u8) -> Option<String> {
     );
     let mut a = base.clone();
     a.extend(strings(&["-q", "-z", "io,phs"]));
-    Some(tshark_read(file, &a).join("\n"))
+    tshark_read(file, &a).join("\n")
 }
 
 /// tshark's decoding of the capture: SIP on the gateway's port, RTP on the
@@ -126,8 +126,8 @@ fn dissect_args(rt: &RoundTrip) -> Vec<String> {
 /// client's, SR or RR first and BYE last, naming the SSRC of the gateway's RTP
 /// stream, with tshark's length check passing and nothing malformed; and no
 /// RTP from the gateway after it. Returns tshark's line for the report.
-pub fn check_rtcp_bye(rt: &RoundTrip) -> Option<String> {
-    let file = rt.capture.as_ref()?;
+pub fn check_rtcp_bye(rt: &RoundTrip) -> String {
+    let file = &rt.capture;
     let c = rt.client_port;
     let gw = rt.gateway_rtp.port();
     let query = |filter: &str, fields: &[&str]| -> Vec<String> {
@@ -189,8 +189,8 @@ pub fn check_rtcp_bye(rt: &RoundTrip) -> Option<String> {
         bye_frame > last_frame,
         "RTP frame {last_frame} sent after the BYE (frame {bye_frame})"
     );
-    Some(format!(
+    format!(
         "tshark: RTCP BYE from the gateway in frame {bye_frame} (last RTP frame {last_frame}): \
          packet types {types:?}, SSRC {sender}"
-    ))
+    )
 }

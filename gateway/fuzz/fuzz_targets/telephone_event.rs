@@ -1,0 +1,12 @@
+//! Any bytes into `gateway::media::telephone_event`: see `checks::telephone_event` for what must hold.
+//! `cargo +nightly fuzz run telephone_event` from `gateway/fuzz` (or `gateway/fuzz/run.sh`);
+//! the normal test suite runs the same check on a bounded seeded set
+//! (`gateway/tests/media_parsers_fuzz.rs`).
+#![no_main]
+
+#[path = "../checks.rs"]
+mod checks;
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| checks::telephone_event(data));
