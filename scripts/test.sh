@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up a fresh machine and run every check: formatting, clippy with warnings as
-# errors, and all tests (unit, conformance, end-to-end against sipp).
+# errors, and all tests (unit, conformance, end-to-end against sipp, the DSP and
+# SIP unit tests on aarch64 under qemu-user).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -12,3 +13,7 @@ echo "== cargo build (the binary the end-to-end tests run)"
 cargo build -p gateway --bin gateway
 echo "== cargo test"
 cargo test --workspace
+# The code most sensitive to the target (SIMD paths falling back to NEON, integer
+# widths) again on aarch64, under qemu-user: about 2 minutes with the build.
+echo "== unit tests of dsp and sip on aarch64 (qemu-user)"
+cargo test --target aarch64-unknown-linux-gnu -p dsp -p sip --lib
