@@ -12,8 +12,14 @@ cargo clippy --workspace --all-targets -- -D warnings
 echo "== cargo build (the binary the end-to-end tests run)"
 cargo build -p gateway --bin gateway
 echo "== cargo test"
-cargo test --workspace
+cargo test --workspace --exclude image
 # The code most sensitive to the target (SIMD paths falling back to NEON, integer
 # widths) again on aarch64, under qemu-user: about 2 minutes with the build.
 echo "== unit tests of dsp and sip on aarch64 (qemu-user)"
 cargo test --target aarch64-unknown-linux-gnu -p dsp -p sip --lib
+# The firmware image (docs/IMAGE.md): built twice to check it is reproducible,
+# then booted under qemu-system-aarch64 with U-Boot: login, a call, an update,
+# a fallback from a broken update, refused bundles (docs/IMAGE.md "Tests" has the
+# timings).
+echo "== firmware image: reproducible build, boot tests under QEMU"
+cargo test -p image

@@ -50,6 +50,8 @@ pub struct Options {
     pub console: Option<String>,
     /// The console's view of the box: boot notes, store, log ring, exit request.
     pub appliance: console::Appliance,
+    /// The box's firmware is RAUC's (`--rauc`): updates, slots, mark-good.
+    pub rauc: bool,
 }
 
 enum Input {
@@ -165,9 +167,15 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
             Some((m.id.clone(), Webhook::spawn(m.id.clone(), url)))
         })
         .collect();
+    let firmware = crate::firmware::Firmware::new(options.rauc);
+    let firmware_api = crate::firmware::api::FirmwareApi {
+        access: api_state.access.clone(),
+        firmware: firmware.clone(),
+    };
+    let routes = api::router(api_state).merge(crate::firmware::api::router(firmware_api));
     let limits = api::server::ServerLimits::from_config(&config.api);
     tokio::spawn(async move {
-        api::server::serve(api_listener, api::router(api_state), limits).await;
+        api::server::serve(api_listener, routes, limits).await;
     });
     let device = options
         .console
@@ -180,6 +188,7 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         config.clone(),
         options.appliance.clone(),
     )?;
+    let reporter = console.reporter();
 
     // Everything that can fail at start-up is open before readiness is announced.
     let records = match &config.records.path {
@@ -197,6 +206,9 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         });
         write_status(path, &status.to_string())?;
     }
+    // Healthy: SIP bound, the line card up, the console up. A new slot on its
+    // trial boot is kept from here on.
+    firmware.mark_good();
 
     let ports = card.line_card().port_count();
     let mut rx: Vec<Frame> = vec![[0; FRAME_SAMPLES]; ports];
@@ -271,7 +283,13 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
                 let _ = request.reply.send(answer);
             }
             Some(input) = console.recv() => {
-                let mut backend = ConsoleBackend { core: &mut core, sim: card.sim(), panel: &panel };
+                let mut backend = ConsoleBackend {
+                    core: &mut core,
+                    sim: card.sim(),
+                    panel: &panel,
+                    firmware: &firmware,
+                    reporter: &reporter,
+                };
                 if console.handle(Instant::now(), input, &mut backend) == console::io::Flow::Stop {
                     info!("stop requested on the console");
                     break;
@@ -418,13 +436,42 @@ fn spawn_reader(
     });
 }
 
+/// This process's resident memory in kB, as Linux counts it (`VmRSS`).
+fn resident_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?;
+    line.split_whitespace().next()?.parse().ok()
+}
+
 struct ConsoleBackend<'a> {
     core: &'a mut Controller,
     sim: Option<&'a SimControl>,
     panel: &'a crate::front_panel::FrontPanel,
+    firmware: &'a crate::firmware::Firmware,
+    reporter: &'a console::io::Reporter,
 }
 
 impl console::Backend for ConsoleBackend<'_> {
+    fn upgrade(&mut self, source: &str) -> Result<String, String> {
+        self.firmware
+            .install(source, self.reporter.boxed())
+            .map(|()| {
+                format!("upgrade: installing {source} into the inactive slot; progress follows\n")
+            })
+            .map_err(|e| e.to_string())
+    }
+
+    fn firmware_slots(&self) -> Vec<String> {
+        if !self.firmware.enabled() {
+            return Vec::new();
+        }
+        match self.firmware.cached_status() {
+            Some(Ok(s)) => crate::firmware::rauc::describe(&s, env!("CARGO_PKG_VERSION")),
+            Some(Err(e)) => vec![format!("slots: {e}")],
+            None => vec!["slots: reading RAUC's status; ask again in a moment".into()],
+        }
+    }
+
     fn ports(&self) -> Vec<PortView> {
         self.core.ports_view()
     }
@@ -506,6 +553,7 @@ impl console::Backend for ConsoleBackend<'_> {
             calls_now: calls.len(),
             packets_now,
             since_start: self.core.totals(),
+            resident_kb: resident_kb(),
         }
     }
 

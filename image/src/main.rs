@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run -p image -- build --target aarch64 [--out DIR] [--keys DIR] [--cache DIR]
 //!                             [--version V] [--fail-health] [--skip-gateway-build]
+//!                             [--bundle-only]
 //! ```
 //!
 //! Output in DIR (default `target/image/aarch64`):
@@ -15,7 +16,8 @@
 //!   uses a product's key instead)
 //!
 //! `--version V` names the firmware (default: the workspace's version);
-//! `--fail-health` builds a deliberately broken gateway, for the fallback tests.
+//! `--fail-health` builds a deliberately broken gateway, for the fallback tests;
+//! `--bundle-only` skips the disk image (an update needs only the bundle).
 //!
 //! docs/IMAGE.md describes the layout, the boot and update flow and what makes
 //! the image reproducible.
@@ -39,7 +41,7 @@ use std::time::Instant;
 use target::Target;
 use tool::{io, Error, Tool};
 
-const USAGE: &str = "usage: image build --target aarch64 [--out DIR] [--keys DIR] [--cache DIR] [--version V] [--fail-health] [--skip-gateway-build]";
+const USAGE: &str = "usage: image build --target aarch64 [--out DIR] [--keys DIR] [--cache DIR] [--version V] [--fail-health] [--skip-gateway-build] [--bundle-only]";
 
 #[derive(Debug)]
 struct Args {
@@ -50,6 +52,7 @@ struct Args {
     version: Option<String>,
     fail_health: bool,
     skip_gateway_build: bool,
+    bundle_only: bool,
 }
 
 fn parse(args: &[String]) -> Result<Args, Error> {
@@ -68,6 +71,7 @@ fn parse(args: &[String]) -> Result<Args, Error> {
         version: None,
         fail_health: false,
         skip_gateway_build: false,
+        bundle_only: false,
     };
     while let Some(arg) = it.next() {
         let mut value = |name: &str| {
@@ -83,6 +87,7 @@ fn parse(args: &[String]) -> Result<Args, Error> {
             "--version" => a.version = Some(value("--version")?),
             "--fail-health" => a.fail_health = true,
             "--skip-gateway-build" => a.skip_gateway_build = true,
+            "--bundle-only" => a.bundle_only = true,
             other => return Err(Error::Usage(format!("unknown argument {other:?}\n{USAGE}"))),
         }
     }
@@ -204,21 +209,37 @@ fn build(a: &Args) -> Result<(), Error> {
     p.start("unpack: dpkg-deb -x into the sysroot");
     let sysroot = work.join("sysroot");
     let kernel_root = work.join("kernel");
-    for d in [&sysroot, &kernel_root] {
-        if d.exists() {
-            std::fs::remove_dir_all(d).map_err(io(d))?;
+    // A rebuild in the same folder from the same packages reuses the sysroot.
+    let stamp = work.join("unpacked.txt");
+    let listing: String = debs
+        .iter()
+        .filter_map(|d| d.file_name().map(|n| format!("{}\n", n.to_string_lossy())))
+        .collect();
+    let reuse = std::fs::read_to_string(&stamp).is_ok_and(|s| s == listing)
+        && sysroot.exists()
+        && kernel_root.exists();
+    if !reuse {
+        for d in [&sysroot, &kernel_root] {
+            if d.exists() {
+                std::fs::remove_dir_all(d).map_err(io(d))?;
+            }
         }
-    }
-    for deb in &debs {
-        let into = if packages::deb_name(deb) == Some(kernel_pkg.as_str()) {
-            &kernel_root
-        } else {
-            &sysroot
-        };
-        packages::unpack(deb, into)?;
+        for deb in &debs {
+            let into = if packages::deb_name(deb) == Some(kernel_pkg.as_str()) {
+                &kernel_root
+            } else {
+                &sysroot
+            };
+            packages::unpack(deb, into)?;
+        }
+        std::fs::write(&stamp, &listing).map_err(io(&stamp))?;
     }
     let kernel = kernel::Kernel::find(&kernel_root)?;
-    p.done(&format!("kernel {}", kernel.version));
+    p.done(&format!(
+        "kernel {}{}",
+        kernel.version,
+        if reuse { " (unpacked before)" } else { "" }
+    ));
 
     p.start("keys: the update signing key");
     let keys = bundle::keys(&a.keys.clone().unwrap_or_else(|| out.join("keys")))?;
@@ -251,23 +272,32 @@ fn build(a: &Args) -> Result<(), Error> {
         disk::ROOT_A.bytes(),
         epoch,
     )?;
-    let data_img = work.join("data.ext4");
-    ext4::make(
-        None,
-        &data_img,
-        "data",
-        disk::DATA_UUID,
-        disk::DATA.bytes(),
-        epoch,
-    )?;
-    let boot_img = work.join("boot.vfat");
-    boot::make(t, &work.join("boot"), &boot_img, epoch)?;
-    p.done(&format!("slot file system {}", size_mib(&rootfs_img)));
+    if a.bundle_only {
+        p.done(&format!(
+            "slot file system {} (no disk image: --bundle-only)",
+            size_mib(&rootfs_img)
+        ));
+        p.start("disk: skipped (--bundle-only)");
+        let _ = std::fs::remove_file(out.join("disk.img"));
+    } else {
+        let data_img = work.join("data.ext4");
+        ext4::make(
+            None,
+            &data_img,
+            "data",
+            disk::DATA_UUID,
+            disk::DATA.bytes(),
+            epoch,
+        )?;
+        let boot_img = work.join("boot.vfat");
+        boot::make(t, &work.join("boot"), &boot_img, epoch)?;
+        p.done(&format!("slot file system {}", size_mib(&rootfs_img)));
 
-    p.start("disk: GPT (sfdisk) with boot, rootfs-a, rootfs-b, data");
-    let disk_img = out.join("disk.img");
-    disk::assemble(&disk_img, &boot_img, &rootfs_img, &data_img)?;
-    p.done(&format!("{} ({})", disk_img.display(), size_mib(&disk_img)));
+        p.start("disk: GPT (sfdisk) with boot, rootfs-a, rootfs-b, data");
+        let disk_img = out.join("disk.img");
+        disk::assemble(&disk_img, &boot_img, &rootfs_img, &data_img)?;
+        p.done(&format!("{} ({})", disk_img.display(), size_mib(&disk_img)));
+    }
 
     p.start("bundle: signed RAUC bundle");
     let bundle_path = out.join("update.raucb");
@@ -285,9 +315,7 @@ fn build(a: &Args) -> Result<(), Error> {
         size_mib(&bundle_path)
     ));
 
-    for d in [&sysroot, &kernel_root, &tree] {
-        let _ = std::fs::remove_dir_all(d);
-    }
+    let _ = std::fs::remove_dir_all(&tree);
     eprintln!(
         "image: firmware {version} for {} built in {:.0} s: {}",
         t.triple(),

@@ -26,8 +26,10 @@ pub const ROOTFS: &[&str] = &[
     "libopus0",
     "libasound2",
     "libwebrtc-audio-processing1",
-    // RAUC
+    // RAUC, and unsquashfs, which it reads bundles with
     "rauc",
+    "squashfs-tools",
+    "liblzo2-2",
     "libglib2.0-0",
     "libjson-glib-1.0-0",
     "libssl3",

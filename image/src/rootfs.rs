@@ -149,10 +149,16 @@ pub fn assemble(inp: &Inputs, dir: &Path) -> Result<(usize, usize), Error> {
     let gateway = dir.join("usr/bin/gateway");
     let rauc = dir.join("usr/bin/rauc");
     let dbus = dir.join("usr/bin/dbus-daemon");
+    let unsquashfs = dir.join("usr/bin/unsquashfs");
     copy(inp.gateway, &gateway)?;
+    copy(&inp.sysroot.join("usr/bin/unsquashfs"), &unsquashfs)?;
     copy(&inp.sysroot.join("usr/bin/rauc"), &rauc)?;
     copy(&inp.sysroot.join("usr/bin/dbus-daemon"), &dbus)?;
-    let mut libs = libs::closure(inp.target, inp.sysroot, &[gateway.clone(), rauc, dbus])?;
+    let mut libs = libs::closure(
+        inp.target,
+        inp.sysroot,
+        &[gateway.clone(), rauc, dbus, unsquashfs],
+    )?;
     let mut loader_chain = std::collections::BTreeSet::new();
     libs::links(
         inp.sysroot,
@@ -214,6 +220,8 @@ pub fn assemble(inp: &Inputs, dir: &Path) -> Result<(usize, usize), Error> {
     symlink("/run/machine-id", &dir.join("etc/machine-id"))?;
     symlink("/run/resolv.conf", &dir.join("etc/resolv.conf"))?;
     symlink("/proc/self/mounts", &dir.join("etc/mtab"))?;
+    // D-Bus clients look for the system bus in /var/run.
+    symlink("../run", &dir.join("var/run"))?;
     // the kernel, its initramfs and modules
     inp.kernel.image(&dir.join("boot/Image"))?;
     let epoch32 = u32::try_from(inp.epoch).unwrap_or(u32::MAX);

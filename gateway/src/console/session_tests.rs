@@ -97,7 +97,8 @@ impl Backend for Fake {
                 answered: 5,
                 packets_sent: 4000,
                 packets_received: 3990,
-            },
+                resident_kb: None,
+        },
         }
     }
 }
