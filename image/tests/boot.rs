@@ -220,7 +220,7 @@ fn box_boots_calls_updates_and_falls_back() {
             "-au",
             "box",
             "-ap",
-            "box-factory-password",
+            "Factory-Pass-2026",
             "-timeout",
             "60s",
             "-timeout_error",
@@ -315,7 +315,7 @@ fn box_boots_calls_updates_and_falls_back() {
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("bundle-refused"), "{body}");
     eprintln!("boot test: flipped byte: {body}");
-    let (status, _) = post_bundle(b.api, "wrong-token", &flipped);
+    let (status, _) = post_bundle(b.api, "wrong-token", &flipped[..4096]);
     assert_eq!(status, 401);
     b.command("show version");
     assert_eq!(

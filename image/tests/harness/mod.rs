@@ -227,7 +227,8 @@ pub fn http(
         body.len()
     );
     s.write_all(head.as_bytes()).unwrap();
-    s.write_all(body).unwrap();
+    // A refusal may come (and the box close) before the whole body is sent.
+    let _ = s.write_all(body);
     let mut answer = Vec::new();
     let _ = s.read_to_end(&mut answer);
     let text = String::from_utf8_lossy(&answer).into_owned();
