@@ -19,7 +19,7 @@ echo "== unit tests of dsp and sip on aarch64 (qemu-user)"
 cargo test --target aarch64-unknown-linux-gnu -p dsp -p sip --lib
 # The firmware image (docs/IMAGE.md): built twice to check it is reproducible,
 # then booted under qemu-system-aarch64 with U-Boot: login, a call, an update,
-# a fallback from a broken update, refused bundles (docs/IMAGE.md "Tests" has the
-# timings).
+# a fallback from a broken update, refused bundles: about 3.5 minutes once the
+# gateway is cross-built (docs/IMAGE.md "Tests").
 echo "== firmware image: reproducible build, boot tests under QEMU"
 cargo test -p image
