@@ -25,6 +25,7 @@ pub mod card;
 pub mod command;
 pub mod config;
 pub mod console;
+pub mod firmware;
 pub mod front_panel;
 pub mod line;
 pub mod media;

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! gateway [--config FILE | --store DIR] [--console stdio|none|DEVICE]
-//!         [--status-file FILE] [--check]
+//!         [--status-file FILE] [--check] [--rauc]
 //! gateway --hash-password            (reads a password on stdin)
 //! ```
 //!
@@ -34,7 +34,7 @@ use tracing_subscriber::util::SubscriberInitExt as _;
 
 const DEMO: &str = include_str!("../../config/demo.toml");
 
-const USAGE: &str = "usage: gateway [--config FILE | --store DIR] [--console stdio|none|DEVICE] [--status-file FILE] [--check] [--hash-password] [--version]";
+const USAGE: &str = "usage: gateway [--config FILE | --store DIR] [--console stdio|none|DEVICE] [--status-file FILE] [--check] [--rauc] [--hash-password] [--version]";
 
 /// Exit code asking a supervisor to start the gateway again (re-exec failed).
 const EXIT_RESTART: u8 = 3;
@@ -66,6 +66,7 @@ fn parse_args() -> Result<Option<Args>, String> {
             }
             "--store" => args.store = Some(PathBuf::from(value("--store")?)),
             "--check" => args.check = true,
+            "--rauc" => args.options.rauc = true,
             "--hash-password" => args.hash_password = true,
             "--version" | "-V" => {
                 println!("gateway {}", env!("CARGO_PKG_VERSION"));

@@ -139,11 +139,13 @@ pub async fn serve(listener: TcpListener, router: Router, limits: ServerLimits) 
             let service = hyper::service::service_fn(move |request: Request<Incoming>| {
                 let mut router = router.clone();
                 async move {
-                    if too_long(&request, limits.max_body_bytes) {
-                        return Ok(payload_too_large(limits.max_body_bytes));
+                    // Firmware bundles (operator only, checked before the body is read) have their own cap.
+                    let cap = crate::firmware::api::body_limit(request.uri().path())
+                        .unwrap_or(limits.max_body_bytes);
+                    if too_long(&request, cap) {
+                        return Ok(payload_too_large(cap));
                     }
-                    let mut request =
-                        request.map(|b| Body::new(Limited::new(b, limits.max_body_bytes)));
+                    let mut request = request.map(|b| Body::new(Limited::new(b, cap)));
                     request.extensions_mut().insert(ConnectInfo(peer));
                     tower_service::Service::call(&mut router, request).await
                 }

@@ -194,6 +194,12 @@ pub const COMMANDS: &[Command] = &[
     ),
     cmd!(&["version"], &[], "firmware version", exec),
     cmd!(
+        &["upgrade"],
+        &[arg("URL|PATH", ArgKind::Free)],
+        "install a signed firmware bundle into the other slot and reboot into it",
+        exec
+    ),
+    cmd!(
         &["sim", "call"],
         &[arg("PHONE", ArgKind::Phone), arg("NUMBER", ArgKind::Free)],
         "a simulated phone calls NUMBER",

@@ -92,6 +92,23 @@ pub enum Input {
     Saved(String, Result<String, String>),
     /// Lines were added to the log ring.
     Log,
+    /// A line from work running elsewhere (a firmware update's progress).
+    Report(String),
+}
+
+/// Sends lines to the console from other threads: shown above the prompt.
+#[derive(Debug, Clone)]
+pub struct Reporter(mpsc::Sender<Input>);
+
+impl Reporter {
+    /// A callback for a thread that is not the runtime's (it blocks while the
+    /// console's queue is full).
+    pub fn boxed(&self) -> Box<dyn Fn(&str) + Send> {
+        let tx = self.0.clone();
+        Box::new(move |text| {
+            let _ = tx.blocking_send(Input::Report(text.to_string()));
+        })
+    }
 }
 
 enum Job {
@@ -222,6 +239,11 @@ impl Console {
         self.flush_output();
     }
 
+    /// Where other threads send lines to show.
+    pub fn reporter(&self) -> Reporter {
+        Reporter(self._input_tx.clone())
+    }
+
     /// The next input (pends forever without a transport).
     pub async fn recv(&mut self) -> Option<Input> {
         // Log lines wake the loop only for a session that shows them.
@@ -256,6 +278,7 @@ impl Console {
                 session.handle_log();
             }
             Input::Log => session.handle_log(),
+            Input::Report(text) => session.handle_report(&text),
         }
         let mut flow = Flow::Continue;
         while let Some(action) = self.session.as_mut().and_then(Session::poll_action) {

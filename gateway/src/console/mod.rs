@@ -60,6 +60,8 @@ pub struct Stats {
     pub packets_now: (u64, u64),
     /// Since start, calls in progress included.
     pub since_start: CallTotals,
+    /// The gateway's resident memory in kB (`VmRSS`), where known.
+    pub resident_kb: Option<u64>,
 }
 
 /// What the console needs from the running gateway.
@@ -88,6 +90,15 @@ pub trait Backend {
     fn stats(&self) -> Stats;
     /// The front panel's LEDs (`show board`); none by default.
     fn leds(&self) -> Vec<crate::front_panel::LedView> {
+        Vec::new()
+    }
+    /// `upgrade URL|PATH`: start a firmware update (`crate::firmware`); what
+    /// to say now. Its progress arrives through [`Session::handle_report`].
+    fn upgrade(&mut self, _source: &str) -> Result<String, String> {
+        Err(crate::firmware::FirmwareError::NotOnTheBox.to_string())
+    }
+    /// `show version`'s lines about the firmware slots; none off the box.
+    fn firmware_slots(&self) -> Vec<String> {
         Vec::new()
     }
 }

@@ -98,6 +98,7 @@ impl Backend for Fake {
                 packets_sent: 4000,
                 packets_received: 3990,
             },
+            resident_kb: Some(8316),
         }
     }
 }
@@ -495,6 +496,7 @@ fn show_stats_separates_now_from_since_start() {
         out.contains("since start  calls 7  answered 5  RTP packets sent 4000  received 3990\r\n"),
         "{out:?}"
     );
+    assert!(out.contains("memory: resident 8316 kB\r\n"), "{out:?}");
 }
 
 #[test]

@@ -82,10 +82,15 @@ pub fn calls(calls: &[CallView]) -> String {
     s
 }
 
-/// The call-control lines of `show stats`: calls and RTP now, and since start.
+/// The call-control lines of `show stats`: calls and RTP now, and since start,
+/// and the gateway's memory.
 pub fn stats(s: &Stats) -> String {
     let t = &s.since_start;
-    format!(
+    let memory = s
+        .resident_kb
+        .map(|kb| format!("memory: resident {kb} kB\n"))
+        .unwrap_or_default();
+    let lines = format!(
         "ports {}  idle {}  busy {}\n\
          now          calls {}  RTP packets sent {}  received {}\n\
          since start  calls {}  answered {}  RTP packets sent {}  received {}\n",
@@ -99,7 +104,8 @@ pub fn stats(s: &Stats) -> String {
         t.answered,
         t.packets_sent,
         t.packets_received
-    )
+    );
+    lines + &memory
 }
 
 /// `show sip registrations`.

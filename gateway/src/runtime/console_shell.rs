@@ -17,9 +17,38 @@ pub(crate) struct ConsoleBackend<'a> {
     pub core: &'a mut Controller,
     pub sim: Option<&'a SimControl>,
     pub panel: &'a crate::front_panel::FrontPanel,
+    pub firmware: &'a crate::firmware::Firmware,
+    pub reporter: &'a console::io::Reporter,
+}
+
+/// This process's resident memory in kB, as Linux counts it (`VmRSS`).
+fn resident_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?;
+    line.split_whitespace().next()?.parse().ok()
 }
 
 impl console::Backend for ConsoleBackend<'_> {
+    fn upgrade(&mut self, source: &str) -> Result<String, String> {
+        self.firmware
+            .install(source, self.reporter.boxed())
+            .map(|()| {
+                format!("upgrade: installing {source} into the inactive slot; progress follows\n")
+            })
+            .map_err(|e| e.to_string())
+    }
+
+    fn firmware_slots(&self) -> Vec<String> {
+        if !self.firmware.enabled() {
+            return Vec::new();
+        }
+        match self.firmware.cached_status() {
+            Some(Ok(s)) => crate::firmware::rauc::describe(&s, env!("CARGO_PKG_VERSION")),
+            Some(Err(e)) => vec![format!("slots: {e}")],
+            None => vec!["slots: reading RAUC's status; ask again in a moment".into()],
+        }
+    }
+
     fn ports(&self) -> Vec<PortView> {
         self.core.ports_view()
     }
@@ -101,6 +130,7 @@ impl console::Backend for ConsoleBackend<'_> {
             calls_now: calls.len(),
             packets_now,
             since_start: self.core.totals(),
+            resident_kb: resident_kb(),
         }
     }
 

@@ -72,6 +72,8 @@ pub struct Options {
     pub console: Option<String>,
     /// The console's view of the box: boot notes, store, log ring, exit request.
     pub appliance: console::Appliance,
+    /// The box's firmware is RAUC's (`--rauc`): updates, slots, mark-good.
+    pub rauc: bool,
 }
 
 enum Input {
@@ -165,9 +167,15 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
             Some((m.id.clone(), Webhook::spawn(m.id.clone(), url)))
         })
         .collect();
+    let firmware = crate::firmware::Firmware::new(options.rauc);
+    let firmware_api = crate::firmware::api::FirmwareApi {
+        access: api_state.access.clone(),
+        firmware: firmware.clone(),
+    };
+    let routes = api::router(api_state).merge(crate::firmware::api::router(firmware_api));
     let limits = api::server::ServerLimits::from_config(&config.api);
     tokio::spawn(async move {
-        api::server::serve(api_listener, api::router(api_state), limits).await;
+        api::server::serve(api_listener, routes, limits).await;
     });
     let device = options
         .console
@@ -180,6 +188,7 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         config.clone(),
         options.appliance.clone(),
     )?;
+    let reporter = console.reporter();
 
     // Everything that can fail at start-up is open before readiness is announced.
     let records = match &config.records.path {
@@ -197,6 +206,9 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         });
         write_status(path, &status.to_string())?;
     }
+    // Healthy: SIP bound, the line card up, the console up. A new slot on its
+    // trial boot is kept from here on.
+    firmware.mark_good();
 
     let mut line = line_tick::LineTick::new(card.line_card().port_count());
     let mut ticker = line_tick::ticker();
@@ -232,7 +244,13 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
                 let _ = request.reply.send(answer);
             }
             Some(input) = console.recv() => {
-                let mut backend = ConsoleBackend { core: &mut core, sim: card.sim(), panel: &panel };
+                let mut backend = ConsoleBackend {
+                    core: &mut core,
+                    sim: card.sim(),
+                    panel: &panel,
+                    firmware: &firmware,
+                    reporter: &reporter,
+                };
                 if console.handle(Instant::now(), input, &mut backend) == console::io::Flow::Stop {
                     info!("stop requested on the console");
                     break;

@@ -75,8 +75,19 @@ impl Session {
         match command.words {
             ["help"] => self.command_list(),
             ["version"] | ["show", "version"] => {
-                format!("gateway {}\n", env!("CARGO_PKG_VERSION"))
+                let mut s = format!("gateway {}\n", env!("CARGO_PKG_VERSION"));
+                for line in backend.firmware_slots() {
+                    let _ = writeln!(s, "{line}");
+                }
+                s
             }
+            ["upgrade"] => match args.first() {
+                Some(source) => match backend.upgrade(source) {
+                    Ok(started) => started,
+                    Err(e) => format!("% {e}\n"),
+                },
+                None => "% upgrade needs a URL or a path\n".into(),
+            },
             ["show", "ports"] => show::ports(&backend.ports()),
             ["show", "calls"] => show::calls(&backend.calls()),
             ["show", "sip", "registrations"] => show::registrations(&backend.registrations()),
