@@ -73,13 +73,16 @@ fn speech_music_and_noise_give_no_digits() {
         "talk-off: {false_digits} false digits in {:.1} h of audio played",
         seconds / 3600.0
     );
-    // A false digit on this box is a command (issue 13). Measured: 89 in
-    // 191 h played (0.47 per hour, 8 recordings), from 760 before the
-    // whole-tone checks; see docs/PERFORMANCE.md for spandsp on the same
-    // runs. The bound keeps that from growing; the goal is 0.
+    // A false digit on this box is a command (issue 13). Measured: 121 in
+    // 191 h played (0.63 per hour), from 760 before the whole-tone checks;
+    // see docs/PERFORMANCE.md for spandsp on the same runs. It was 89 before
+    // the onset check learned to ignore sound it does not explain: that
+    // check had turned down a `*` keyed straight after a 1 kHz prompt
+    // (`dtmf_after_prompt.rs`), a lost command. The bound keeps the count
+    // from growing; the goal is 0.
     let per_hour = false_digits as f64 * 3600.0 / seconds;
     assert!(
-        per_hour <= 0.5,
+        per_hour <= 0.65,
         "{false_digits} false digits in {:.1} h = {per_hour:.2} per hour:\n{}",
         seconds / 3600.0,
         report.join("\n")

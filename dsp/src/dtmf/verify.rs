@@ -54,6 +54,14 @@ pub(super) const MAX_ONSET_ASYMMETRY: f32 = 0.35;
 /// right after speech, at −25 dBm0; at 1 none, but the check then catches
 /// fewer chords (talk-off: 89 false digits instead of 15 in 191 h played).
 const ONSET_MAX_LOUDNESS: f32 = 1.0;
+/// Least share of a half's energy that the continued tones must explain for
+/// the half to count in the onset check. A note that carries on into the
+/// digit is the same tone, phase-continuous, and is explained almost wholly;
+/// other sound that merely leaks into one tone's projection (a 1 kHz prompt
+/// cut off by a `*`, whose 941 Hz row tone it resembles over one half) is
+/// not, and says nothing about how the digit began
+/// (`dsp/tests/dtmf_after_prompt.rs`).
+const MIN_ONSET_EXPLAINED: f32 = 0.8;
 /// Most power the two fitted tones may leave in the DTMF band, relative to
 /// the tones (dB).
 const MAX_IN_BAND_RESIDUAL_DB: f32 = -12.0;
@@ -83,9 +91,9 @@ pub(super) struct Candidate<'a> {
 /// it, one gain per tone solved together so that neither tone's leakage
 /// counts for the other. `(row, col)` per half; 1 where the tone goes on
 /// unchanged, 0 where it is absent.
-fn shares(x: &[f32], f: &Fit, w: [f64; 2]) -> [(f32, f32); HALVES - 3] {
+fn shares(x: &[f32], f: &Fit, w: [f64; 2]) -> [(f32, f32, f32); HALVES - 3] {
     let full = (HALVES - 3) * HALF;
-    let mut out = [(0f32, 0f32); HALVES - 3];
+    let mut out = [(0f32, 0f32, 0f32); HALVES - 3];
     for (h, o) in out.iter_mut().enumerate() {
         let n0 = (h * HALF) as f64 - full as f64;
         let mut p = [(0f64, 0f64); 2];
@@ -95,10 +103,12 @@ fn shares(x: &[f32], f: &Fit, w: [f64; 2]) -> [(f32, f32); HALVES - 3] {
             step[k] = (w[k].cos(), w[k].sin());
         }
         let (mut grr, mut grc, mut gcc, mut br, mut bc) = (0f64, 0f64, 0f64, 0f64, 0f64);
+        let mut energy = 0f64;
         for &v in &x[h * HALF..(h + 1) * HALF] {
             let mr = f.coef[0] * p[0].0 + f.coef[1] * p[0].1;
             let mc = f.coef[2] * p[1].0 + f.coef[3] * p[1].1;
             let v = f64::from(v);
+            energy += v * v;
             grr += mr * mr;
             grc += mr * mc;
             gcc += mc * mc;
@@ -117,7 +127,14 @@ fn shares(x: &[f32], f: &Fit, w: [f64; 2]) -> [(f32, f32); HALVES - 3] {
         }
         let gr = ((br * gcc - bc * grc) / det).clamp(-0.5, 1.5);
         let gc = ((bc * grr - br * grc) / det).clamp(-0.5, 1.5);
-        *o = (gr as f32, gc as f32);
+        // The share of the half's energy the continued tones explain (the
+        // least-squares projection, g·b over Σv²).
+        let explained = if energy > 0.0 {
+            ((gr * br + gc * bc) / energy).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        *o = (gr as f32, gc as f32, explained as f32);
     }
     out
 }
@@ -129,14 +146,16 @@ fn shares(x: &[f32], f: &Fit, w: [f64; 2]) -> [(f32, f32); HALVES - 3] {
 /// keypad starts both tones together: in every half they are both absent,
 /// both partial to the same degree, or both there (0); a chord in which one
 /// note was already sounding is not (up to 1).
-fn onset_asymmetry(x: &[f32], s: &[(f32, f32); HALVES - 3], tones_power: f32) -> f32 {
+fn onset_asymmetry(x: &[f32], s: &[(f32, f32, f32); HALVES - 3], tones_power: f32) -> f32 {
     x.chunks_exact(HALF)
         .zip(s)
-        .filter(|(h, &(r, c))| {
+        .filter(|(h, &(r, c, explained))| {
             let power = h.iter().map(|v| v * v).sum::<f32>() / HALF as f32;
-            r.max(c) >= 0.5 && power <= ONSET_MAX_LOUDNESS * tones_power
+            r.max(c) >= 0.5
+                && power <= ONSET_MAX_LOUDNESS * tones_power
+                && explained >= MIN_ONSET_EXPLAINED
         })
-        .map(|(_, &(r, c))| (r - c).abs())
+        .map(|(_, &(r, c, _))| (r - c).abs())
         .fold(0.0, f32::max)
 }
 
